@@ -1,0 +1,92 @@
+package io.voltis.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.voltis.agent.scheduler.QuartzCronCheck;
+import io.voltis.model.DeviceMatch;
+import io.voltis.model.DirectoryTree;
+import io.voltis.model.Problem;
+import io.voltis.model.RepoValidator;
+import io.voltis.model.ValidationReport;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code voltis-agent validate [DIR]}: checks an infrastructure repo and prints every problem,
+ * one per line. Exit 0 when valid, 1 when not, 2 on bad usage. Made to run in the repo's CI.
+ */
+@Command(name = "validate", description = {
+        "Check an infrastructure repo: every device file, every workload, and every",
+        "device against the workload it runs. Prints each problem as path:line:column: field: reason."})
+final class ValidateCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = ".",
+            description = "The repo's root folder (default: the current folder).")
+    Path dir;
+
+    @Option(names = "--host", paramLabel = "NAME",
+            description = "Check only the device file NAME resolves to (fqdn, short name, _default) and its workload.")
+    String host;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table or json (default: ${DEFAULT-VALUE}).")
+    OutputFormat output;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    /** The JSON form of a report. NOTE: field names are a contract with CI scripts (docs/cli.md). */
+    record JsonReport(boolean valid, int devices, int workloads, JsonMatch match, List<JsonProblem> problems) {
+    }
+
+    record JsonMatch(String hostname, String file, String rule) {
+        static JsonMatch of(DeviceMatch m) {
+            return m == null ? null : new JsonMatch(m.hostname(), m.file(), m.rule().keyword());
+        }
+    }
+
+    record JsonProblem(String file, int line, int column, String field, String message, String text) {
+        static JsonProblem of(Problem p) {
+            return new JsonProblem(p.file(), p.line(), p.column(), p.field(), p.message(), p.toString());
+        }
+    }
+
+    @Override
+    public Integer call() {
+        if (!Files.isDirectory(dir)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "'" + dir + "' is not a directory");
+        }
+        RepoValidator validator = new RepoValidator(new QuartzCronCheck());
+        DirectoryTree tree = new DirectoryTree(dir);
+        ValidationReport report = host == null ? validator.validate(tree) : validator.validateHost(tree, host);
+        PrintWriter out = spec.commandLine().getOut();
+        if (output == OutputFormat.json) {
+            out.println(Json.write(new JsonReport(report.valid(), report.devices(), report.workloads(), JsonMatch.of(report.match()),
+                    report.problems().stream().map(JsonProblem::of).toList())));
+        } else {
+            table(out, report);
+        }
+        return report.valid() ? Main.OK : Main.FAILED;
+    }
+
+    private void table(PrintWriter out, ValidationReport report) {
+        DeviceMatch match = report.match();
+        if (match != null) {
+            out.println("host " + match.hostname() + " -> " + match.file() + " (" + match.rule().keyword() + ")");
+        }
+        report.problems().forEach(out::println);
+        String read = plural(report.devices(), "device") + ", " + plural(report.workloads(), "workload");
+        out.println(report.valid() ? "valid: " + read
+                : plural(report.problems().size(), "problem") + " in " + read);
+    }
+
+    private static String plural(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}

@@ -1,0 +1,198 @@
+package io.voltis.model;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The checks of one bound workload file that need no device; see {@link WorkloadLoader}. */
+final class WorkloadChecks {
+
+    private static final int MAX_TEMPLATE_BYTES = 1 << 20;
+    private static final Pattern TCP = Pattern.compile("[^\\s:/]+:\\d{1,5}|\\[[0-9A-Fa-f:]+]:\\d{1,5}");
+
+    private final SourceTree tree;
+    private final String folder;
+    private final String file;
+    private final Bound<WorkloadSpec> bound;
+    private final CronCheck cron;
+    private final List<Problem> problems;
+    private final List<VarRef> references;
+
+    WorkloadChecks(SourceTree tree, String folder, String file, Bound<WorkloadSpec> bound, CronCheck cron,
+                   List<Problem> problems, List<VarRef> references) {
+        this.tree = tree;
+        this.folder = folder;
+        this.file = file;
+        this.bound = bound;
+        this.cron = cron;
+        this.problems = problems;
+        this.references = references;
+    }
+
+    void run() throws IOException {
+        WorkloadSpec spec = bound.value();
+        if (!WorkloadSpec.API_VERSION.equals(spec.apiVersion())) {
+            add("apiVersion", "'" + spec.apiVersion() + "' is not supported; use " + WorkloadSpec.API_VERSION);
+        }
+        files(spec.files());
+        packages(spec.packages());
+        new ServiceChecks(this).run(spec.services(), spec.jobs());
+    }
+
+    private void files(List<FileSpec> files) throws IOException {
+        Map<String, Integer> targets = new HashMap<>();
+        for (int i = 0; i < files.size(); i++) {
+            FileSpec f = files.get(i);
+            String at = "files[" + i + "]";
+            PathGuard.Resolved source = PathGuard.source(tree, folder, f.source());
+            if (!source.ok()) {
+                add(at + ".source", source.problem());
+            } else if (f.template()) {
+                template(source.path());
+            }
+            target(at + ".target", f.target(), targets, i, "files");
+        }
+    }
+
+    private void target(String at, String target, Map<String, Integer> seen, int index, String list) {
+        String problem = PathGuard.targetProblem(target);
+        if (problem != null) {
+            add(at, problem);
+            return;
+        }
+        Integer first = seen.putIfAbsent(PathGuard.normalizeTarget(target), index);
+        if (first != null) {
+            add(at, "'" + target + "' is also the target of " + list + "[" + first + "]");
+        }
+    }
+
+    private void template(String path) throws IOException {
+        byte[] bytes = tree.read(path, MAX_TEMPLATE_BYTES);
+        if (bytes.length > MAX_TEMPLATE_BYTES) {
+            problems.add(new Problem(path, 0, 0, "", "templated file is larger than " + MAX_TEMPLATE_BYTES + " bytes"));
+            return;
+        }
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            problems.add(Problem.at(path, YamlReader.firstBadByte(bytes), "", "templated file is not valid UTF-8"));
+            return;
+        }
+        for (String name : Templates.references(text)) {
+            Location where = Templates.locate(text, name);
+            references.add(new VarRef(name, path, where.line(), where.column(), ""));
+        }
+    }
+
+    private void packages(List<PackageSpec> packages) {
+        Map<String, Integer> names = new HashMap<>();
+        Map<String, Integer> targets = new HashMap<>();
+        for (int i = 0; i < packages.size(); i++) {
+            PackageSpec p = packages.get(i);
+            String at = "packages[" + i + "]";
+            name(at + ".name", p.name(), Names.PACKAGE, "package name", names, i, "packages");
+            if (p.manager() != null && p.url() != null) {
+                add(at, "give either manager or url, not both");
+            } else if (p.manager() == null && p.url() == null) {
+                add(at, "one of manager or url is required");
+            }
+            if (p.url() != null) {
+                url(at + ".url", p.url(), Set.of("https", "http"));
+                if (p.sha256() == null) {
+                    add(at + ".sha256", "required with url: the artifact's SHA-256 as 64 hex digits");
+                }
+            } else {
+                if (p.sha256() != null) {
+                    add(at + ".sha256", "goes with url; a " + p.manager().keyword() + " package has none");
+                }
+                if (p.extractTo() != null) {
+                    add(at + ".extractTo", "goes with url; a system package is not extracted");
+                }
+            }
+            if (p.sha256() != null && !Names.SHA256.matcher(p.sha256()).matches()) {
+                add(at + ".sha256", "'" + p.sha256() + "' is not 64 hex digits");
+            }
+            if (p.extractTo() != null) {
+                target(at + ".extractTo", p.extractTo(), targets, i, "packages");
+            }
+        }
+    }
+
+    void url(String at, String value, Set<String> schemes) {
+        if (value.contains("${")) {
+            references(at, value);
+        }
+        try {
+            URI uri = new URI(value.replaceAll("\\$\\{[^}]*}", "1"));
+            if (uri.getScheme() == null || !schemes.contains(uri.getScheme()) || uri.getHost() == null) {
+                add(at, "'" + value + "' is not an " + String.join(" or ", schemes.stream().sorted().toList()) + " URL");
+            }
+        } catch (URISyntaxException e) {
+            add(at, "'" + value + "' is not a URL: " + e.getReason());
+        }
+    }
+
+    void tcp(String at, String value) {
+        references(at, value);
+        if (!value.contains("${") && !TCP.matcher(value).matches()) {
+            add(at, "'" + value + "' is not host:port");
+        }
+    }
+
+    void name(String at, String value, Pattern pattern, String what, Map<String, Integer> seen, int index, String list) {
+        String problem = Names.check(pattern, value, what);
+        if (problem != null) {
+            add(at, problem);
+        }
+        Integer first = seen.putIfAbsent(value, index);
+        if (first != null) {
+            add(at, "'" + value + "' is also the name of " + list + "[" + first + "]");
+        }
+    }
+
+    void positive(String at, Duration duration) {
+        if (duration.isZero() || duration.isNegative()) {
+            add(at, "must be longer than 0s");
+        }
+    }
+
+    void cron(String at, String expression) {
+        cron.problem(expression).ifPresent(reason -> add(at, "'" + expression + "' is not a valid Quartz cron expression: " + reason));
+    }
+
+    /** Records the {@code ${var}} references in a field's value. */
+    void references(String at, String value) {
+        for (String name : Templates.references(value)) {
+            Location where = bound.at(at);
+            references.add(new VarRef(name, file, where == null ? 0 : where.line(), where == null ? 0 : where.column(), at));
+        }
+    }
+
+    void env(String at, Map<String, String> env) {
+        env.forEach((key, value) -> {
+            String problem = Names.check(Names.ENV, key, "environment variable name");
+            if (problem != null) {
+                add(at + "." + key, problem);
+            }
+            references(at + "." + key, value);
+        });
+    }
+
+    void add(String field, String message) {
+        problems.add(Problem.at(file, bound.at(field), field, message));
+    }
+}

@@ -1,0 +1,23 @@
+package io.voltis.model;
+
+import java.util.List;
+
+/** A workload file, {@code workloads/<name>/workload.yaml}. Every section is optional. */
+public record WorkloadSpec(
+        String apiVersion,
+        List<FileSpec> files,
+        List<PackageSpec> packages,
+        List<ServiceSpec> services,
+        List<JobSpec> jobs) {
+
+    /** NOTE: the only apiVersion this model reads; the JSON Schema names it too. */
+    public static final String API_VERSION = "voltis/v1";
+
+    public WorkloadSpec {
+        apiVersion = apiVersion == null ? API_VERSION : apiVersion;
+        files = files == null ? List.of() : List.copyOf(files);
+        packages = packages == null ? List.of() : List.copyOf(packages);
+        services = services == null ? List.of() : List.copyOf(services);
+        jobs = jobs == null ? List.of() : List.copyOf(jobs);
+    }
+}
