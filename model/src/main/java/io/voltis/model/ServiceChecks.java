@@ -64,7 +64,7 @@ final class ServiceChecks {
         checks.positive(at + ".timeout", j.timeout());
         if (j.when() != null && j.schedule() != null) {
             checks.add(at, "give either when or schedule, not both");
-        } else if (j.when() == null && j.schedule() == null) {
+        } else if (j.when() == null && j.schedule() == null && !checks.given(at + ".when")) {
             checks.add(at, "one of when (per-revision|once) or schedule (a cron expression) is required");
         }
         if (j.schedule() != null) {

@@ -107,7 +107,7 @@ final class WorkloadChecks {
             name(at + ".name", p.name(), Names.PACKAGE, "package name", names, i, "packages");
             if (p.manager() != null && p.url() != null) {
                 add(at, "give either manager or url, not both");
-            } else if (p.manager() == null && p.url() == null) {
+            } else if (p.manager() == null && p.url() == null && !given(at + ".manager")) {
                 add(at, "one of manager or url is required");
             }
             if (p.url() != null) {
@@ -190,6 +190,11 @@ final class WorkloadChecks {
             }
             references(at + "." + key, value);
         });
+    }
+
+    /** Whether the file wrote {@code field}, even with a value the binder refused. */
+    boolean given(String field) {
+        return bound.locations().containsKey(field);
     }
 
     void add(String field, String message) {

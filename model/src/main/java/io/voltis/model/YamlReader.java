@@ -17,9 +17,10 @@ import org.snakeyaml.engine.v2.exceptions.MarkedYamlEngineException;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
-import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.StreamReadFeature;
 import tools.jackson.core.TokenStreamLocation;
 import tools.jackson.dataformat.yaml.YAMLFactory;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 import tools.jackson.dataformat.yaml.YAMLParser;
 
 /**
@@ -36,10 +37,11 @@ final class YamlReader {
     static final int MAX_DEPTH = 32;
     static final int MAX_NODES = 100_000;
 
-    private static final YAMLFactory FACTORY = YAMLFactory.builder()
-            .loadSettings(LoadSettings.builder()
-                    .setCodePointLimit(MAX_BYTES)
+    // Duplicate keys are found in readMapping, where the field path is known.
+    private static final YAMLMapper MAPPER = YAMLMapper.builder(YAMLFactory.builder()
+                    .loadSettings(LoadSettings.builder().setCodePointLimit(MAX_BYTES).build())
                     .build())
+            .disable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     private final String file;
@@ -69,12 +71,12 @@ final class YamlReader {
         if (text == null) {
             return null;
         }
-        try (JsonParser parser = FACTORY.createParser(ObjectReadContext.empty(), new StringReader(text))) {
+        try (JsonParser parser = MAPPER.createParser(new StringReader(text))) {
             JsonToken first = parser.nextToken();
             if (first == null) {
                 return new YamlNode.Mapping(List.of(), new Location(1, 1));
             }
-            YamlNode root = readValue((YAMLParser) parser, 1);
+            YamlNode root = readValue((YAMLParser) parser, 1, "");
             if (root == null) {
                 return null;
             }
@@ -90,7 +92,7 @@ final class YamlReader {
     }
 
     /** Reads the value at the parser's current token; null after reporting a problem. */
-    private YamlNode readValue(YAMLParser parser, int depth) {
+    private YamlNode readValue(YAMLParser parser, int depth, String path) {
         Location where = at(parser);
         if (++nodes > MAX_NODES) {
             problems.add(Problem.at(file, where, "", "more than " + MAX_NODES + " values in one file"));
@@ -111,8 +113,8 @@ final class YamlReader {
         }
         JsonToken token = parser.currentToken();
         return switch (token) {
-            case START_OBJECT -> readMapping(parser, depth, where);
-            case START_ARRAY -> readSequence(parser, depth, where);
+            case START_OBJECT -> readMapping(parser, depth, where, path);
+            case START_ARRAY -> readSequence(parser, depth, where, path);
             case VALUE_NULL -> new YamlNode.Scalar("", YamlNode.Scalar.Kind.NULL, where);
             case VALUE_TRUE, VALUE_FALSE -> new YamlNode.Scalar(parser.getString(), YamlNode.Scalar.Kind.BOOLEAN, where);
             case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> new YamlNode.Scalar(parser.getString(), YamlNode.Scalar.Kind.NUMBER, where);
@@ -120,7 +122,7 @@ final class YamlReader {
         };
     }
 
-    private YamlNode readMapping(YAMLParser parser, int depth, Location where) {
+    private YamlNode readMapping(YAMLParser parser, int depth, Location where, String path) {
         List<YamlNode.Entry> entries = new ArrayList<>();
         Set<String> seen = new HashSet<>();
         boolean ok = true;
@@ -128,12 +130,13 @@ final class YamlReader {
             String key = parser.currentName();
             Location keyAt = at(parser);
             parser.nextToken();
-            YamlNode value = readValue(parser, depth + 1);
+            String keyPath = path.isEmpty() ? key : path + "." + key;
+            YamlNode value = readValue(parser, depth + 1, keyPath);
             if (value == null) {
                 return null;
             }
             if (!seen.add(key)) {
-                problems.add(Problem.at(file, keyAt, key, "duplicate key"));
+                problems.add(Problem.at(file, keyAt, keyPath, "duplicate key"));
                 ok = false;
             }
             entries.add(new YamlNode.Entry(key, keyAt, value));
@@ -141,10 +144,10 @@ final class YamlReader {
         return ok ? new YamlNode.Mapping(entries, where) : null;
     }
 
-    private YamlNode readSequence(YAMLParser parser, int depth, Location where) {
+    private YamlNode readSequence(YAMLParser parser, int depth, Location where, String path) {
         List<YamlNode> items = new ArrayList<>();
         while (parser.nextToken() != JsonToken.END_ARRAY) {
-            YamlNode item = readValue(parser, depth + 1);
+            YamlNode item = readValue(parser, depth + 1, path + "[" + items.size() + "]");
             if (item == null) {
                 return null;
             }
