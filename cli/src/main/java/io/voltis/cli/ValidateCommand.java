@@ -21,9 +21,10 @@ import picocli.CommandLine.Parameters;
  * {@code voltis-agent validate [DIR]}: checks an infrastructure repo and prints every problem,
  * one per line. Exit 0 when valid, 1 when not, 2 on bad usage. Made to run in the repo's CI.
  */
-@Command(name = "validate", description = {
-        "Check an infrastructure repo: every device file, every workload, and every",
-        "device against the workload it runs. Prints each problem as path:line:column: field: reason."})
+@Command(name = "validate", mixinStandardHelpOptions = true, description = {
+        "Check an infrastructure repo before you push it.",
+        "Reads every device file, every workload, and every device against the workload it runs,",
+        "and prints each problem as path:line:column: field: reason. Exit 0 valid, 1 problems, 2 bad usage."})
 final class ValidateCommand implements Callable<Integer> {
 
     @Parameters(index = "0", arity = "0..1", paramLabel = "DIR", defaultValue = ".",

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code voltis-agent version}: the agent's version and the Java it runs on. */
-@Command(name = "version", description = "Print the agent's version.")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Print the agent's version.")
 final class VersionCommand implements Callable<Integer> {
 
     @CommandLine.Spec

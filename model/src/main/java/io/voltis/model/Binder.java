@@ -9,17 +9,20 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
  * Binds a {@link YamlNode} tree to the model's records, reporting every problem it meets
  * instead of stopping at the first: unknown keys (with a "did you mean" hint), wrong types,
  * values outside an enum, missing required keys. A field with a problem is left at its
- * default so the rest of the file is still checked; a record missing a required field is
- * dropped from its list.
+ * default, and a required one gets an empty placeholder, so list items keep the index they
+ * have in the file and the rest of the file is still checked. The paths with problems are
+ * kept ({@link Bound#failed}) so later checks do not report the same field twice.
  *
  * <p>Supported component types: String, boolean, {@link Duration}, {@link FileMode},
  * {@link Keyword} enums, records of these, {@code List<T>} and {@code Map<String, String>}.
@@ -29,6 +32,7 @@ final class Binder {
     private final String file;
     private final List<Problem> problems;
     private final Map<String, Location> locations = new HashMap<>();
+    private final Set<String> failed = new HashSet<>();
 
     private Binder(String file, List<Problem> problems) {
         this.file = file;
@@ -38,14 +42,19 @@ final class Binder {
     /** Binds {@code root} to {@code type}; null when the root itself is unusable. */
     static <T extends Record> Bound<T> bind(Class<T> type, String file, YamlNode root, List<Problem> problems) {
         Binder binder = new Binder(file, problems);
+        if (!(root instanceof YamlNode.Mapping)) {
+            binder.expected(root, "", "a mapping");
+            return null;
+        }
         T value = type.cast(binder.bindRecord(type, root, ""));
-        return value == null ? null : new Bound<>(value, binder.locations);
+        return new Bound<>(value, binder.locations, binder.failed);
     }
 
+    /** Always returns a record; one bound from something other than a mapping is all placeholders. */
     private Object bindRecord(Class<?> type, YamlNode node, String path) {
         if (!(node instanceof YamlNode.Mapping mapping)) {
             expected(node, path, "a mapping");
-            return null;
+            return placeholderRecord(type);
         }
         RecordComponent[] components = type.getRecordComponents();
         Map<String, RecordComponent> byName = new LinkedHashMap<>();
@@ -58,29 +67,26 @@ final class Binder {
                 given.put(entry.key(), entry.value());
                 locations.put(join(path, entry.key()), entry.value().location());
             } else {
-                problems.add(Problem.at(file, entry.keyLocation(), join(path, entry.key()),
+                report(entry.keyLocation(), join(path, entry.key()),
                         "unknown key" + Suggest.closest(entry.key(), byName.keySet())
                                 .map(k -> " (did you mean '" + k + "'?)")
-                                .orElse("; expected one of " + String.join(", ", byName.keySet()))));
+                                .orElse("; expected one of " + String.join(", ", byName.keySet())));
             }
         }
         Object[] args = new Object[components.length];
-        boolean complete = true;
         for (int i = 0; i < components.length; i++) {
             RecordComponent c = components[i];
             YamlNode value = given.get(c.getName());
             String childPath = join(path, c.getName());
+            boolean required = c.isAnnotationPresent(Required.class);
             if (value != null && !isNull(value)) {
                 args[i] = bindValue(c.getGenericType(), value, childPath);
-            } else if (c.isAnnotationPresent(Required.class)) {
-                problems.add(Problem.at(file, value != null ? value.location() : mapping.location(),
-                        childPath, value != null ? "must not be empty" : "required key is missing"));
+            } else if (required) {
+                report(value != null ? value.location() : mapping.location(), childPath,
+                        value != null ? "must not be empty" : "required key is missing");
             }
-            if (args[i] == null && c.isAnnotationPresent(Required.class)) {
-                complete = false;
-            }
-            if (args[i] == null && c.getType() == boolean.class) {
-                args[i] = Boolean.FALSE;
+            if (args[i] == null) {
+                args[i] = required ? placeholder(c.getType()) : c.getType() == boolean.class ? Boolean.FALSE : null;
             }
         }
         if (path.isEmpty()) {
@@ -88,7 +94,34 @@ final class Binder {
         } else {
             locations.putIfAbsent(path, mapping.location());
         }
-        return complete ? construct(type, components, args) : null;
+        return construct(type, components, args);
+    }
+
+    /** A record of placeholders and defaults, standing for a list item that could not be bound. */
+    private static Object placeholderRecord(Class<?> type) {
+        RecordComponent[] components = type.getRecordComponents();
+        Object[] args = new Object[components.length];
+        for (int i = 0; i < components.length; i++) {
+            Class<?> t = components[i].getType();
+            args[i] = components[i].isAnnotationPresent(Required.class) ? placeholder(t) : t == boolean.class ? Boolean.FALSE : null;
+        }
+        return construct(type, components, args);
+    }
+
+    /** The value a required component gets when the file gives none it can use. */
+    private static Object placeholder(Class<?> type) {
+        if (type == String.class) {
+            return "";
+        }
+        if (type == List.class) {
+            return List.of();
+        }
+        throw new IllegalStateException("no placeholder for required " + type);
+    }
+
+    private void report(Location where, String path, String message) {
+        problems.add(Problem.at(file, where, path, message));
+        failed.add(path);
     }
 
     private Object bindValue(Type type, YamlNode node, String path) {
@@ -115,7 +148,7 @@ final class Binder {
         }
         if (raw == boolean.class || raw == Boolean.class) {
             if (scalar.kind() != YamlNode.Scalar.Kind.BOOLEAN) {
-                problems.add(Problem.at(file, node.location(), path, "'" + scalar.text() + "' is not true or false"));
+                report(node.location(), path, "'" + scalar.text() + "' is not true or false");
                 return null;
             }
             return Boolean.valueOf(scalar.text());
@@ -131,7 +164,7 @@ final class Binder {
                 return FileMode.parse(scalar.text());
             }
         } catch (IllegalArgumentException e) {
-            problems.add(Problem.at(file, node.location(), path, e.getMessage()));
+            report(node.location(), path, e.getMessage());
             return null;
         }
         throw new IllegalStateException("no binding for " + type);
@@ -144,8 +177,8 @@ final class Binder {
                 return constant;
             }
         }
-        problems.add(Problem.at(file, scalar.location(), path, "'" + scalar.text() + "' is not one of "
-                + String.join("|", words) + Suggest.hint(scalar.text(), words)));
+        report(scalar.location(), path, "'" + scalar.text() + "' is not one of "
+                + String.join("|", words) + Suggest.hint(scalar.text(), words));
         return null;
     }
 
@@ -159,14 +192,15 @@ final class Binder {
             YamlNode item = sequence.items().get(i);
             String itemPath = path + "[" + i + "]";
             locations.put(itemPath, item.location());
+            Object value;
             if (isNull(item)) {
-                problems.add(Problem.at(file, item.location(), itemPath, "empty list item"));
-                continue;
+                report(item.location(), itemPath, "empty list item");
+                value = itemType instanceof Class<?> c && c.isRecord() ? placeholderRecord(c) : "";
+            } else {
+                value = bindValue(itemType, item, itemPath);
             }
-            Object value = bindValue(itemType, item, itemPath);
-            if (value != null) {
-                items.add(value);
-            }
+            // NOTE: items keep their index in the file, so checks' field paths match what people see.
+            items.add(value == null ? "" : value);
         }
         return items;
     }
@@ -190,8 +224,7 @@ final class Binder {
     }
 
     private void expected(YamlNode node, String path, String what) {
-        problems.add(Problem.at(file, node.location(), path.isEmpty() ? "" : path,
-                "expected " + what + ", got " + node.describe()));
+        report(node.location(), path, "expected " + what + ", got " + node.describe());
     }
 
     private static boolean isNull(YamlNode node) {

@@ -21,7 +21,8 @@ final class DeviceLoader {
                 check(found, file, bound, "revision", Names.check(Names.REVISION, spec.revision(), "commit SHA or tag"));
             }
             spec.vars().keySet().forEach(name -> check(found, file, bound, "vars." + name,
-                    Names.check(Names.VARIABLE, name, "variable name (letters, digits, '_', '.', '-')")));
+                    Templates.BUILTINS.contains(name) ? "'" + name + "' is set by the agent; pick another name"
+                            : Names.check(Names.VARIABLE, name, "variable name (letters, digits, '_', '.', '-')")));
             spec.labels().keySet().forEach(name -> check(found, file, bound, "labels." + name,
                     Names.check(Names.VARIABLE, name, "label name (letters, digits, '_', '.', '-')")));
         }
@@ -41,7 +42,7 @@ final class DeviceLoader {
     }
 
     private static void check(List<Problem> problems, String file, Bound<DeviceSpec> bound, String field, String problem) {
-        if (problem != null) {
+        if (problem != null && !bound.failed(field)) {
             problems.add(Problem.at(file, bound.at(field), field, problem));
         }
     }

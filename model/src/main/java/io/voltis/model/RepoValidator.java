@@ -35,7 +35,7 @@ public final class RepoValidator {
                         "missing: a repo keeps one devices/<hostname>.yaml per device"));
             }
             for (String name : tree.list(WorkloadLoader.FOLDER)) {
-                if (isDirectory(tree, WorkloadLoader.FOLDER + "/" + name)) {
+                if (!name.startsWith(".") && isDirectory(tree, WorkloadLoader.FOLDER + "/" + name)) {
                     LoadedWorkload workload = workloads.load(tree, name);
                     loaded.put(name, workload);
                     problems.addAll(workload.problems());

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 final class WorkloadChecks {
 
     private static final int MAX_TEMPLATE_BYTES = 1 << 20;
-    private static final Pattern TCP = Pattern.compile("[^\\s:/]+:\\d{1,5}|\\[[0-9A-Fa-f:]+]:\\d{1,5}");
+    private static final Pattern TCP = Pattern.compile("([^\\s:/\\[\\]]+|\\[[0-9A-Fa-f:]+]):(\\d{1,5})");
 
     private final SourceTree tree;
     private final String folder;
@@ -117,7 +117,7 @@ final class WorkloadChecks {
                 }
             } else {
                 if (p.sha256() != null) {
-                    add(at + ".sha256", "goes with url; a " + p.manager().keyword() + " package has none");
+                    add(at + ".sha256", "goes with url; a system package has none");
                 }
                 if (p.extractTo() != null) {
                     add(at + ".extractTo", "goes with url; a system package is not extracted");
@@ -148,8 +148,12 @@ final class WorkloadChecks {
 
     void tcp(String at, String value) {
         references(at, value);
-        if (!value.contains("${") && !TCP.matcher(value).matches()) {
-            add(at, "'" + value + "' is not host:port");
+        if (value.contains("${")) {
+            return;
+        }
+        var m = TCP.matcher(value);
+        if (!m.matches() || Integer.parseInt(m.group(2)) < 1 || Integer.parseInt(m.group(2)) > 65535) {
+            add(at, "'" + value + "' is not host:port with a port from 1 to 65535");
         }
     }
 
@@ -197,7 +201,11 @@ final class WorkloadChecks {
         return bound.locations().containsKey(field);
     }
 
+    /** Reports a problem of {@code field}, unless the binder already reported it or its parent. */
     void add(String field, String message) {
+        if (bound.failed(field)) {
+            return;
+        }
         problems.add(Problem.at(file, bound.at(field), field, message));
     }
 }

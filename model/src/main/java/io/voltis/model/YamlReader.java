@@ -25,9 +25,9 @@ import tools.jackson.dataformat.yaml.YAMLParser;
 
 /**
  * Reads one YAML 1.2 document into a {@link YamlNode} tree, safely: the file size, the
- * nesting depth and the node count are bounded, bytes must be UTF-8, and anchors, aliases
- * and explicit tags are refused (so an alias bomb is rejected at its first anchor, before
- * anything grows). Duplicate keys are reported, all of them, with their places.
+ * nesting depth and the node count are bounded, bytes must be UTF-8, and aliases, anchors on
+ * mappings and lists, and explicit tags are refused (so an alias bomb is rejected at its first
+ * anchor, before anything grows). Duplicate keys are reported, all of them, with their places.
  *
  * <p>Jackson's YAML module is the tokenizer; this class only builds the tree.
  */
@@ -125,7 +125,6 @@ final class YamlReader {
     private YamlNode readMapping(YAMLParser parser, int depth, Location where, String path) {
         List<YamlNode.Entry> entries = new ArrayList<>();
         Set<String> seen = new HashSet<>();
-        boolean ok = true;
         while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
             String key = parser.currentName();
             Location keyAt = at(parser);
@@ -135,13 +134,14 @@ final class YamlReader {
             if (value == null) {
                 return null;
             }
-            if (!seen.add(key)) {
+            if (seen.add(key)) {
+                entries.add(new YamlNode.Entry(key, keyAt, value));
+            } else {
+                // reported, and the first value kept, so the rest of the file is still checked
                 problems.add(Problem.at(file, keyAt, keyPath, "duplicate key"));
-                ok = false;
             }
-            entries.add(new YamlNode.Entry(key, keyAt, value));
         }
-        return ok ? new YamlNode.Mapping(entries, where) : null;
+        return new YamlNode.Mapping(entries, where);
     }
 
     private YamlNode readSequence(YAMLParser parser, int depth, Location where, String path) {
