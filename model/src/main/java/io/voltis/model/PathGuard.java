@@ -33,6 +33,9 @@ public final class PathGuard {
         if (source.isEmpty()) {
             return new Resolved(null, "must not be empty");
         }
+        if (source.indexOf('\0') >= 0) {
+            return new Resolved(null, "contains a NUL character");
+        }
         if (source.startsWith("/")) {
             return new Resolved(null, "'" + source + "' is absolute; sources are relative to " + base + "/");
         }
