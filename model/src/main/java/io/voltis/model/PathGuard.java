@@ -90,6 +90,30 @@ public final class PathGuard {
         return new Resolved(resolved, null);
     }
 
+    /**
+     * Why the symlink at {@code link} (relative to {@code base}) leaves {@code base}, or null when
+     * it points inside it (at a file, a folder, or nothing yet).
+     */
+    public static String linkProblem(SourceTree tree, String base, String link) throws IOException {
+        String target = tree.stat(base + "/" + link).map(SourceTree.Entry::linkTarget).orElse("");
+        if (target.startsWith("/")) {
+            return "symlink to an absolute path (" + target + "); links must stay inside " + base + "/";
+        }
+        List<String> at = new ArrayList<>(segments(link));
+        at.remove(at.size() - 1);
+        for (String part : segments(target)) {
+            if (part.equals("..")) {
+                if (at.isEmpty()) {
+                    return "symlink to " + target + " leaves " + base + "/";
+                }
+                at.remove(at.size() - 1);
+            } else {
+                at.add(part);
+            }
+        }
+        return null;
+    }
+
     /** Why {@code target} may not be written under the root, or null when it may. */
     public static String targetProblem(String target) {
         List<String> segments = segments(target);

@@ -44,9 +44,33 @@ final class WorkloadChecks {
         if (!WorkloadSpec.API_VERSION.equals(spec.apiVersion())) {
             add("apiVersion", "'" + spec.apiVersion() + "' is not supported; use " + WorkloadSpec.API_VERSION);
         }
+        links(folder, "");
         files(spec.files());
         packages(spec.packages());
         new ServiceChecks(this).run(spec.services(), spec.jobs());
+    }
+
+    /**
+     * Every symlink in the workload folder must point inside it: the whole folder is unpacked
+     * on the device and is the working directory of services and jobs.
+     */
+    private void links(String dir, String relative) throws IOException {
+        for (String name : tree.list(dir)) {
+            String path = dir + "/" + name;
+            String rel = relative.isEmpty() ? name : relative + "/" + name;
+            var entry = tree.stat(path);
+            if (entry.isEmpty()) {
+                continue;
+            }
+            if (entry.get().kind() == SourceTree.Kind.DIRECTORY) {
+                links(path, rel);
+            } else if (entry.get().kind() == SourceTree.Kind.SYMLINK) {
+                String problem = PathGuard.linkProblem(tree, folder, rel);
+                if (problem != null) {
+                    problems.add(new Problem(path, 0, 0, "", problem));
+                }
+            }
+        }
     }
 
     private void files(List<FileSpec> files) throws IOException {
