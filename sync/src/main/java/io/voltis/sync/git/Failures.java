@@ -1,0 +1,49 @@
+package io.voltis.sync.git;
+
+import java.util.Locale;
+
+/** Turns JGit's exceptions into a {@link SourceException} with a reason, on one redacted line. */
+final class Failures {
+
+    private Failures() {
+    }
+
+    static SourceException translate(Throwable e, String what) {
+        if (e instanceof SourceException s) {
+            return s;
+        }
+        String all = chain(e);
+        String lower = all.toLowerCase(Locale.ROOT);
+        Reason reason;
+        if (lower.contains("server key did not validate") || lower.contains("host key")) {
+            reason = Reason.HOST_KEY_REJECTED;
+        } else if (lower.contains("not authorized") || lower.contains("authentication is required")
+                || lower.contains("auth fail") || lower.contains("cannot log in") || lower.contains("no keys to try")
+                || lower.contains("401") || lower.contains("403 forbidden")) {
+            reason = Reason.AUTHENTICATION_FAILED;
+        } else if (lower.contains("want ") && lower.contains("not valid")) {
+            reason = Reason.REVISION_NOT_FOUND;
+        } else {
+            reason = Reason.GIT_UNREACHABLE;
+        }
+        return new SourceException(reason, what + ": " + all, e);
+    }
+
+    /** The distinct messages of an exception and its causes, joined. */
+    private static String chain(Throwable e) {
+        StringBuilder out = new StringBuilder();
+        for (Throwable t = e; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+            if (out.indexOf(m) < 0) {
+                if (out.length() > 0) {
+                    out.append(": ");
+                }
+                out.append(m);
+            }
+            if (out.length() > 400) {
+                break;
+            }
+        }
+        return Redact.text(out.toString());
+    }
+}
