@@ -1,0 +1,98 @@
+package io.voltis.sync.store;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * One JDBC connection, used by one thread at a time. Every {@link #call} is one transaction:
+ * committed when the work returns, rolled back when it throws. SQL failures leave as
+ * {@link StoreException}s that name the file.
+ */
+final class Jdbc implements AutoCloseable {
+
+    /** NOTE: the length V1__schema.sql gives long texts (messages, problems, errors). */
+    static final int TEXT_LIMIT = 100_000;
+
+    /** Work done inside one transaction. */
+    interface Work<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private final Connection connection;
+    private final StoreFiles files;
+    private final ReentrantLock lock = new ReentrantLock();
+    private boolean closed;
+
+    Jdbc(Connection connection, StoreFiles files) throws SQLException {
+        this.connection = connection;
+        this.files = files;
+        connection.setAutoCommit(false);
+    }
+
+    <T> T call(Work<T> work) {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new IllegalStateException("the revision store " + files.databaseFile() + " is closed");
+            }
+            try {
+                T result = work.run(connection);
+                connection.commit();
+                return result;
+            } catch (SQLException e) {
+                rollback(e);
+                throw StoreFailures.translate(e, files);
+            } catch (RuntimeException e) {
+                rollback(e);
+                throw e;
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rollback(Exception cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (!closed) {
+                closed = true;
+                connection.close();
+            }
+        } catch (SQLException e) {
+            throw StoreFailures.translate(e, files);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // Instants are stored as TIMESTAMP(9) WITH TIME ZONE, always written at offset Z.
+
+    static void setInstant(PreparedStatement statement, int index, Instant instant) throws SQLException {
+        statement.setObject(index, instant == null ? null : OffsetDateTime.ofInstant(instant, ZoneOffset.UTC));
+    }
+
+    static Instant getInstant(ResultSet rows, String column) throws SQLException {
+        OffsetDateTime value = rows.getObject(column, OffsetDateTime.class);
+        return value == null ? null : value.toInstant();
+    }
+
+    /** Long texts are clipped, marked with "...", rather than refused. */
+    static String clip(String text, int max) {
+        return text == null || text.length() <= max ? text : text.substring(0, max - 3) + "...";
+    }
+}

@@ -1,0 +1,95 @@
+package io.voltis.sync.store;
+
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The agent's memory, in {@code <state>/db/}. Opened by the daemon as {@linkplain #openOwner
+ * owner}, which also serves the file to CLI processes on a loopback-only, password-protected
+ * port; opened by the CLI with {@link #openClient}, which uses that port while the daemon runs
+ * and the file directly when it does not. See docs/decisions/0007-store-shared-with-the-cli.md.
+ *
+ * <p>Every method is one short transaction; the store is safe to use from several threads.
+ */
+public interface RevisionStore extends AutoCloseable {
+
+    /**
+     * The daemon's store. Creates it on first start; fails with a clear {@link StoreException}
+     * if it is missing (its secret says it existed), damaged, or held by another agent. Marks
+     * applies a stopped agent left RUNNING as INTERRUPTED.
+     */
+    static RevisionStore openOwner(Path stateDir, java.time.Clock clock) {
+        return H2RevisionStore.open(stateDir, clock, true);
+    }
+
+    /**
+     * The CLI's store: through the running daemon, else the file itself. Never creates a store
+     * ("no agent state in DIR") and never judges applies.
+     */
+    static RevisionStore openClient(Path stateDir, java.time.Clock clock) {
+        return H2RevisionStore.open(stateDir, clock, false);
+    }
+
+    // revisions
+    /** Records a fetched commit; a second call for the same sha keeps the first {@code firstSeen}. */
+    void recordRevision(String sha, String author, Instant committedAt, String message);
+
+    /** @throws IllegalArgumentException if {@code sha} was never recorded */
+    void markValidated(String sha, RevisionRecord.Validation validation, String problems);
+
+    Optional<RevisionRecord> revision(String sha);
+
+    /** Newest first (by first seen). */
+    List<RevisionRecord> revisions(int limit);
+
+    /** Revisions whose sha starts with {@code prefix} (for short SHAs), case-insensitively; newest first. */
+    List<RevisionRecord> revisionsByPrefix(String prefix);
+
+    // applies
+    long applyStarted(String sha);
+
+    /** @throws IllegalStateException if apply {@code id} does not exist or is no longer RUNNING */
+    void applyFinished(long id, ApplyRecord.Result result, String error);
+
+    /** Newest first. */
+    List<ApplyRecord> applies(int limit);
+
+    Optional<ApplyRecord> lastApply();
+
+    Optional<ApplyRecord> lastSuccessfulApply();
+
+    // pin
+    Optional<Pin> pin();
+
+    void setPin(String revision);
+
+    void clearPin();
+
+    // source
+    SourceState sourceState();
+
+    void saveSourceState(SourceState state);
+
+    // events
+    void addEvent(String type, String revision, String message);
+
+    /** Newest first; the store keeps the newest 1,000. */
+    List<Event> events(int limit);
+
+    // workload archives of applied revisions
+    void saveArchive(String sha, byte[] archive);
+
+    /** @throws StoreException if the stored bytes no longer match the SHA-256 taken when they were saved */
+    Optional<byte[]> archive(String sha);
+
+    /**
+     * Keeps the archives of the {@code keep} most recently applied revisions; returns how many went.
+     * An archive counts as applied at its latest {@link #saveArchive} or {@link #applyStarted}.
+     */
+    int pruneArchives(int keep);
+
+    @Override
+    void close();
+}

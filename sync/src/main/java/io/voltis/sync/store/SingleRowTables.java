@@ -1,0 +1,77 @@
+package io.voltis.sync.store;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.time.Instant;
+import java.util.Optional;
+
+/** The {@code pin} and {@code source_state} tables, each one row (id 1) or none. */
+final class SingleRowTables {
+
+    private final Jdbc db;
+
+    SingleRowTables(Jdbc db) {
+        this.db = db;
+    }
+
+    Optional<Pin> pin() {
+        return db.call(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT revision, set_at FROM pin");
+                 ResultSet rows = query.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new Pin(rows.getString("revision"), Pin.Source.CLI, Jdbc.getInstant(rows, "set_at")))
+                        : Optional.<Pin>empty();
+            }
+        });
+    }
+
+    void setPin(String revision, Instant now) {
+        db.call(c -> {
+            try (PreparedStatement merge = c.prepareStatement(
+                    "MERGE INTO pin (id, revision, set_at) KEY (id) VALUES (1, ?, ?)")) {
+                merge.setString(1, revision);
+                Jdbc.setInstant(merge, 2, now);
+                return merge.executeUpdate();
+            }
+        });
+    }
+
+    void clearPin() {
+        db.call(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM pin")) {
+                return delete.executeUpdate();
+            }
+        });
+    }
+
+    SourceState sourceState() {
+        return db.call(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT last_poll_at, last_fetch_at, head_revision,"
+                    + " reachable, reason, error, failing_since FROM source_state");
+                 ResultSet rows = query.executeQuery()) {
+                if (!rows.next()) {
+                    return SourceState.UNKNOWN;
+                }
+                return new SourceState(Jdbc.getInstant(rows, "last_poll_at"), Jdbc.getInstant(rows, "last_fetch_at"),
+                        rows.getString("head_revision"), rows.getBoolean("reachable"), rows.getString("reason"),
+                        rows.getString("error"), Jdbc.getInstant(rows, "failing_since"));
+            }
+        });
+    }
+
+    void saveSourceState(SourceState state) {
+        db.call(c -> {
+            try (PreparedStatement merge = c.prepareStatement("MERGE INTO source_state (id, last_poll_at, last_fetch_at,"
+                    + " head_revision, reachable, reason, error, failing_since) KEY (id) VALUES (1, ?, ?, ?, ?, ?, ?, ?)")) {
+                Jdbc.setInstant(merge, 1, state.lastPollAt());
+                Jdbc.setInstant(merge, 2, state.lastFetchAt());
+                merge.setString(3, state.headRevision());
+                merge.setBoolean(4, state.reachable());
+                merge.setString(5, Jdbc.clip(state.reason(), 100));
+                merge.setString(6, Jdbc.clip(state.error(), Jdbc.TEXT_LIMIT));
+                Jdbc.setInstant(merge, 7, state.failingSince());
+                return merge.executeUpdate();
+            }
+        });
+    }
+}
