@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import io.voltis.model.HostResolution;
+import io.voltis.sync.git.CommitTree;
 
 /** What preparing a revision for this device came to. */
 public sealed interface Preparation {
@@ -18,7 +19,10 @@ public sealed interface Preparation {
     record Invalid(String sha, List<String> problems) implements Preparation {
     }
 
-    /** Valid and unpacked into {@code dir}, ready to apply. */
-    record Ready(String sha, HostResolution resolution, Path dir) implements Preparation {
+    /** Valid and unpacked into {@code dir}, ready to apply; {@code files} lists the workload folder with blob ids. */
+    record Ready(String sha, HostResolution resolution, Path dir, List<CommitTree.File> files) implements Preparation {
+        public Ready {
+            files = List.copyOf(files);
+        }
     }
 }

@@ -66,7 +66,7 @@ public final class Preparer {
             store.markValidated(sha, RevisionRecord.Validation.VALID, null);
             String folder = (path.isEmpty() ? "" : path + "/") + WorkloadLoader.FOLDER + "/" + resolution.workload().name();
             Path dir = unpacker.unpack(commit, folder, sha);
-            return new Preparation.Ready(sha, resolution, dir);
+            return new Preparation.Ready(sha, resolution, dir, commit.walk(folder));
         } catch (IOException e) {
             throw new SourceException(Reason.LOCAL_ERROR, "cannot unpack " + sha + ": " + e.getMessage(), e);
         }

@@ -41,6 +41,8 @@ class PreparerTest {
             assertThat(ready.resolution().match().file()).isEqualTo("devices/edge-01.yaml");
             assertThat(ready.resolution().workload().name()).isEqualTo("hello-web");
             assertThat(ready.dir()).isEqualTo(f.state.resolve("revisions/" + head));
+            assertThat(ready.files()).extracting(x -> x.path() + (x.executable() ? "*" : ""))
+                    .contains("workload.yaml", "app/Greeter.java", "scripts/prepare.sh*");
         });
         Path dir = f.state.resolve("revisions/" + head);
         assertThat(dir.resolve("app/Greeter.java")).hasSameTextualContentAs(SyncFixture.example().resolve("workloads/hello-web/app/Greeter.java"));
