@@ -1,0 +1,26 @@
+package io.voltis.agent.runtime;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import io.voltis.model.HealthCheck;
+import io.voltis.model.RestartPolicy;
+import io.voltis.model.ServiceState;
+
+/**
+ * A service as the runtime must run it, with every {@code ${var}} already filled: the command,
+ * the full environment (the workload's {@code env} plus the VOLTIS_* variables), the working
+ * directory (the unpacked revision), the restart policy, the desired state and the health
+ * check. {@code fingerprint} changes whenever anything the process sees changes (definition or
+ * the files it reads), so an equal fingerprint means "leave it running".
+ */
+public record ServiceDefinition(String workload, String name, List<String> command, Map<String, String> env,
+                                Path workingDir, RestartPolicy restart, ServiceState state, HealthCheck health,
+                                String fingerprint) {
+
+    public ServiceDefinition {
+        command = List.copyOf(command);
+        env = Map.copyOf(env);
+    }
+}

@@ -1,0 +1,38 @@
+package io.voltis.agent.runtime;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What a runtime observes of one service. {@code healthy} is null while no health check has
+ * answered (or none is declared). {@code lastExitCode} and {@code lastLogLines} say why a
+ * service is not running (the last lines of its log, at most 10).
+ */
+public record ServiceStatus(String name, String desired, Actual actual, Boolean healthy, int restarts, Instant since,
+                            Integer lastExitCode, List<String> lastLogLines, String message) {
+
+    public ServiceStatus {
+        lastLogLines = lastLogLines == null ? List.of() : List.copyOf(lastLogLines);
+    }
+
+    /** NOTE: the lower-case names are what status shows. */
+    public enum Actual {
+        /** Running (and healthy, or without a check yet). */
+        RUNNING,
+        /** Stopped as desired. */
+        STOPPED,
+        /** Exited and waiting for its next restart (backoff). */
+        BACKOFF,
+        /** Exited and will not be restarted (policy), or could not be started at all. */
+        FAILED;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** A crash loop or a failed start: what makes the phase Degraded. */
+    public boolean degraded() {
+        return ("running".equals(desired) && actual != Actual.RUNNING) || Boolean.FALSE.equals(healthy);
+    }
+}
