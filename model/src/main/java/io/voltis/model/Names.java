@@ -3,7 +3,7 @@ package io.voltis.model;
 import java.util.regex.Pattern;
 
 /** The shapes of names in the repo, and the messages when one does not fit. */
-final class Names {
+public final class Names {
 
     /** Service and job names: they become unit and log file names. */
     static final Pattern OBJECT = Pattern.compile("[a-z0-9][a-z0-9._-]{0,62}");
@@ -16,6 +16,11 @@ final class Names {
     static final Pattern SHA256 = Pattern.compile("[0-9a-fA-F]{64}");
 
     private Names() {
+    }
+
+    /** " (did you mean 'x'?)" for a word close to one of {@code known}, else "". */
+    public static String suggestion(String word, java.util.Collection<String> known) {
+        return Suggest.hint(word, known);
     }
 
     /** Null when {@code value} fits, else why not. */

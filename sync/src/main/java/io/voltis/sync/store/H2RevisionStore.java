@@ -37,6 +37,7 @@ final class H2RevisionStore implements RevisionStore {
     private final SingleRowTables singleRows;
     private final EventsTable events;
     private final ArchivesTable archives;
+    private final JobRunsTable jobRuns;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     H2RevisionStore(Jdbc db, Clock clock, StoreFiles files, StoreServer server, boolean remote) {
@@ -50,6 +51,7 @@ final class H2RevisionStore implements RevisionStore {
         this.singleRows = new SingleRowTables(db);
         this.events = new EventsTable(db);
         this.archives = new ArchivesTable(db, files);
+        this.jobRuns = new JobRunsTable(db);
     }
 
     static RevisionStore open(Path stateDir, Clock clock, boolean owner) {
@@ -173,6 +175,28 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     /** Saves (or replaces) the archive of {@code sha}, with its SHA-256; it counts as applied now. */
+    @Override
+    public long jobStarted(String job, String revision, String trigger) {
+        Objects.requireNonNull(job, "job");
+        return jobRuns.started(job, revision, trigger, clock.instant());
+    }
+
+    @Override
+    public void jobFinished(long id, JobRun.Result result, Integer exitCode, String output) {
+        Objects.requireNonNull(result, "result");
+        if (result == JobRun.Result.RUNNING || jobRuns.finished(id, result, exitCode, output, clock.instant()) == 0) {
+            throw new IllegalArgumentException("no running job run " + id);
+        }
+    }
+
+    @Override
+    public List<JobRun> jobRuns(String job, int limit) {
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit must not be negative: " + limit);
+        }
+        return jobRuns.select(job, limit);
+    }
+
     @Override
     public void saveArchive(String sha, byte[] archive) {
         archives.save(requireSha(sha), Objects.requireNonNull(archive, "archive"), clock.instant());

@@ -78,6 +78,15 @@ public interface RevisionStore extends AutoCloseable {
     /** Newest first; the store keeps the newest 1,000. */
     List<Event> events(int limit);
 
+    // job runs
+    /** Records that a job starts; a 'once' job with any recorded run never runs again. */
+    long jobStarted(String job, String revision, String trigger);
+
+    void jobFinished(long id, JobRun.Result result, Integer exitCode, String output);
+
+    /** Newest first; {@code job} null for every job. */
+    List<JobRun> jobRuns(String job, int limit);
+
     // workload archives of applied revisions
     void saveArchive(String sha, byte[] archive);
 

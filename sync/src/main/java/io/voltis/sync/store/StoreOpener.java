@@ -107,6 +107,10 @@ final class StoreOpener {
             if (found != Found.EXISTING) {
                 files.commitSecret();
             }
+            int jobs = new JobRunsTable(jdbc).interruptRunning(clock.instant());
+            if (jobs > 0) {
+                LOG.warn("{} job run(s) were running when the agent stopped; marked INTERRUPTED", jobs);
+            }
             int interrupted = new AppliesTable(jdbc).interruptRunning(clock.instant());
             if (interrupted > 0) {
                 LOG.warn("{} apply(ies) were running when the agent stopped; marked INTERRUPTED", interrupted);

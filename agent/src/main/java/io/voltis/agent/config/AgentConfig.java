@@ -1,0 +1,51 @@
+package io.voltis.agent.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Everything the daemon is told, merged and validated. Secrets are not here: only the files
+ * that hold them (and the environment, read by the Git layer's credential loader).
+ */
+public record AgentConfig(
+        String repo,
+        String branch,
+        String path,
+        String hostname,
+        Duration interval,
+        Duration reconcileInterval,
+        Path stateDir,
+        Path root,
+        Runtime runtime,
+        String listen,
+        boolean once,
+        String gitUsername,
+        Path gitPasswordFile,
+        Path sshKey,
+        Path knownHosts,
+        int jobWorkers,
+        int keepRevisions,
+        Duration stopGrace) {
+
+    /** Where services run. NOTE: the words are the flag values. */
+    public enum Runtime {
+        PROCESS("process"), SYSTEMD("systemd");
+
+        private final String word;
+
+        Runtime(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "AgentConfig[repo=" + io.voltis.sync.git.Redact.url(repo) + ", branch=" + branch + ", path=" + path
+                + ", hostname=" + hostname + ", interval=" + interval + ", stateDir=" + stateDir + ", root=" + root
+                + ", runtime=" + runtime.word() + ", listen=" + listen + ", once=" + once + "]";
+    }
+}

@@ -1,0 +1,210 @@
+package io.voltis.agent.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import io.voltis.model.Durations;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Merges the settings once: flags, then the config file, then environment variables
+ * ({@code VOLTIS_REPO}, {@code VOLTIS_BRANCH}, ... — the setting's name in upper case with
+ * '-' as '_'), then defaults. Unknown keys in the file are errors. NOTE: the setting names are
+ * the flag names without "--", documented in docs/configuration.md.
+ */
+public final class ConfigLoader {
+
+    public static final Path DEFAULT_FILE = Path.of("/etc/voltis/agent.yaml");
+
+    /** Every setting, by its flag name. */
+    static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
+            "state-dir", "root", "runtime", "listen", "once", "git-username", "git-password-file", "ssh-key",
+            "known-hosts", "job-workers", "keep-revisions", "stop-grace");
+
+    private final Map<String, String> env;
+    private final String machineHostname;
+    private final boolean root;
+    private final boolean systemdIsInit;
+    private final Path home;
+
+    /** The facts of this machine that defaults depend on, passed in so tests can choose them. */
+    public ConfigLoader(Map<String, String> env, String machineHostname, boolean runningAsRoot, boolean systemdIsInit,
+                        Path home) {
+        this.env = env;
+        this.machineHostname = machineHostname;
+        this.root = runningAsRoot;
+        this.systemdIsInit = systemdIsInit;
+        this.home = home;
+    }
+
+    /**
+     * @param flags      the flags given on the command line, by name, only those given
+     * @param configFile the file named by --config, or null for the default (read only if it exists)
+     */
+    public AgentConfig load(Map<String, String> flags, Path configFile) throws ConfigException {
+        Map<String, String> merged = new TreeMap<>();
+        Map<String, String> source = new TreeMap<>();
+        for (String key : KEYS) {
+            String envValue = env.get("VOLTIS_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+            if (envValue != null && !envValue.isBlank()) {
+                merged.put(key, envValue.strip());
+                source.put(key, "environment VOLTIS_" + key.toUpperCase(Locale.ROOT).replace('-', '_'));
+            }
+        }
+        Path file = configFile != null ? configFile : DEFAULT_FILE;
+        if (configFile != null || Files.exists(file)) {
+            readFile(file).forEach((k, v) -> {
+                merged.put(k, v);
+                source.put(k, file.toString());
+            });
+        }
+        flags.forEach((k, v) -> {
+            if (v != null) {
+                merged.put(k, v);
+                source.put(k, "--" + k);
+            }
+        });
+        return new Settings(merged, source).build();
+    }
+
+    private Map<String, String> readFile(Path file) throws ConfigException {
+        JsonNode tree;
+        try {
+            tree = YAMLMapper.builder().build().readTree(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("cannot read config file " + file + ": " + e.getMessage());
+        } catch (JacksonException e) {
+            throw new ConfigException(file + ": not valid YAML: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+        }
+        Map<String, String> values = new LinkedHashMap<>();
+        if (tree == null || tree.isNull() || tree.isMissingNode()) {
+            return values;
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException(file + ": expected a mapping of settings");
+        }
+        for (var e : tree.properties()) {
+            if (!KEYS.contains(e.getKey())) {
+                throw new ConfigException(file + ": unknown setting '" + e.getKey() + "'"
+                        + io.voltis.model.Names.suggestion(e.getKey(), KEYS));
+            }
+            if (!e.getValue().isValueNode()) {
+                throw new ConfigException(file + ": " + e.getKey() + ": expected a single value");
+            }
+            values.put(e.getKey(), e.getValue().asString());
+        }
+        return values;
+    }
+
+    /** One merge, turned into the frozen record with every value checked. */
+    private final class Settings {
+        private final Map<String, String> values;
+        private final Map<String, String> source;
+
+        Settings(Map<String, String> values, Map<String, String> source) {
+            this.values = values;
+            this.source = source;
+        }
+
+        AgentConfig build() throws ConfigException {
+            String repo = values.get("repo");
+            if (repo == null) {
+                throw new ConfigException("no repository: give --repo URL (or repo: in " + DEFAULT_FILE
+                        + ", or VOLTIS_REPO)");
+            }
+            Path state = path("state-dir", root ? Path.of("/var/lib/voltis") : home.resolve(".local/state/voltis"));
+            AgentConfig.Runtime runtime = runtime();
+            return new AgentConfig(repo, text("branch", "main"), text("path", ""),
+                    text("hostname", machineHostname), duration("interval", "30s"),
+                    duration("reconcile-interval", "5s"), state, path("root", Path.of("/")), runtime,
+                    listen(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
+                    optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
+                    number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"));
+        }
+
+        private String text(String key, String fallback) {
+            return values.getOrDefault(key, fallback);
+        }
+
+        private Path path(String key, Path fallback) {
+            String v = values.get(key);
+            return v == null ? fallback : Path.of(v).toAbsolutePath().normalize();
+        }
+
+        private Path optionalPath(String key) {
+            String v = values.get(key);
+            return v == null ? null : Path.of(v).toAbsolutePath().normalize();
+        }
+
+        private Duration duration(String key, String fallback) throws ConfigException {
+            String v = values.getOrDefault(key, fallback);
+            try {
+                Duration d = Durations.parse(v);
+                if (d.isZero()) {
+                    throw new IllegalArgumentException("'" + v + "' must be longer than 0s");
+                }
+                return d;
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(key) + ": " + e.getMessage());
+            }
+        }
+
+        private int number(String key, int fallback, int min, int max) throws ConfigException {
+            String v = values.get(key);
+            if (v == null) {
+                return fallback;
+            }
+            try {
+                int n = Integer.parseInt(v);
+                if (n < min || n > max) {
+                    throw new NumberFormatException();
+                }
+                return n;
+            } catch (NumberFormatException e) {
+                throw new ConfigException(where(key) + ": '" + v + "' is not a whole number from " + min + " to " + max);
+            }
+        }
+
+        private boolean bool(String key) throws ConfigException {
+            String v = values.getOrDefault(key, "false");
+            if (!v.equals("true") && !v.equals("false")) {
+                throw new ConfigException(where(key) + ": '" + v + "' is not true or false");
+            }
+            return Boolean.parseBoolean(v);
+        }
+
+        private AgentConfig.Runtime runtime() throws ConfigException {
+            String v = values.get("runtime");
+            if (v == null) {
+                return systemdIsInit ? AgentConfig.Runtime.SYSTEMD : AgentConfig.Runtime.PROCESS;
+            }
+            for (AgentConfig.Runtime r : AgentConfig.Runtime.values()) {
+                if (r.word().equals(v)) {
+                    return r;
+                }
+            }
+            throw new ConfigException(where("runtime") + ": '" + v + "' is not one of process|systemd");
+        }
+
+        private String listen() throws ConfigException {
+            String v = values.getOrDefault("listen", "127.0.0.1:9740");
+            if (!v.matches("(\\[[0-9a-fA-F:]+]|[^:\\s]+):\\d{1,5}") || Integer.parseInt(v.substring(v.lastIndexOf(':') + 1)) > 65535) {
+                throw new ConfigException(where("listen") + ": '" + v + "' is not host:port");
+            }
+            return v;
+        }
+
+        private String where(String key) {
+            return source.getOrDefault(key, "--" + key);
+        }
+    }
+}
