@@ -1,0 +1,109 @@
+package io.voltis.agent.runtime.systemd;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+import io.voltis.agent.runtime.ServiceDefinition;
+import io.voltis.model.RestartPolicy;
+
+/**
+ * The unit file of one service: its name ({@code voltis-<workload>-<service>.service}) and its
+ * text. The text is a pure function of the definition (environment sorted by name), so equal
+ * definitions give equal bytes and an unchanged service is never rewritten. The desired state
+ * is not in the file: running or stopped is enablement, which systemctl sets.
+ */
+final class UnitFile {
+
+    static final String PREFIX = "voltis-";
+    static final String SUFFIX = ".service";
+    // NOTE: UnitDirectory reads these three marker lines back to know which service a file runs.
+    static final String WORKLOAD_MARKER = "# voltis-workload: ";
+    static final String SERVICE_MARKER = "# voltis-service: ";
+    static final String FINGERPRINT_MARKER = "# voltis-fingerprint: ";
+
+    /** systemd's unit-name characters; 255 bytes at most with the suffix. */
+    private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9:_.-]{1,247}");
+    private static final Pattern FINGERPRINT = Pattern.compile("[\\x21-\\x7e]{0,200}");
+
+    private UnitFile() {
+    }
+
+    static String unitName(String workload, String service) {
+        String base = PREFIX + workload + "-" + service;
+        if (!UNIT_NAME.matcher(base).matches()) {
+            throw new IllegalArgumentException("'" + base + SUFFIX + "' is not a valid systemd unit name");
+        }
+        return base + SUFFIX;
+    }
+
+    static String render(ServiceDefinition d) {
+        unitName(d.workload(), d.name());
+        String fingerprint = d.fingerprint() == null ? "" : d.fingerprint();
+        if (!FINGERPRINT.matcher(fingerprint).matches()) {
+            throw new IllegalArgumentException("fingerprint '" + fingerprint + "' is not printable text without spaces");
+        }
+        if (d.command().isEmpty()) {
+            throw new IllegalArgumentException("the command is empty");
+        }
+        Path workingDir = d.workingDir().toAbsolutePath().normalize();
+        StringBuilder u = new StringBuilder(512);
+        u.append("# Written by voltis-agent, which rewrites it whenever the service's definition changes.\n");
+        u.append(WORKLOAD_MARKER).append(d.workload()).append('\n');
+        u.append(SERVICE_MARKER).append(d.name()).append('\n');
+        u.append(FINGERPRINT_MARKER).append(fingerprint).append('\n');
+        u.append('\n');
+        u.append("[Unit]\n");
+        String description = "Voltis " + d.workload() + "/" + d.name();
+        u.append("Description=").append(SystemdSyntax.verbatim(description, "description")).append('\n');
+        // Never give up restarting: with a start limit, a crash loop would end in 'failed' for good.
+        u.append("StartLimitIntervalSec=0\n");
+        u.append('\n');
+        u.append("[Service]\n");
+        u.append("Type=simple\n");
+        u.append("WorkingDirectory=").append(SystemdSyntax.verbatim(workingDir.toString(), "working directory")).append('\n');
+        u.append("ExecStart=").append(execStart(d, workingDir)).append('\n');
+        for (Map.Entry<String, String> e : new TreeMap<>(d.env()).entrySet()) {
+            u.append("Environment=").append(SystemdSyntax.environmentAssignment(e.getKey(), e.getValue())).append('\n');
+        }
+        u.append("Restart=").append(restart(d.restart())).append('\n');
+        u.append("RestartSec=1\n");
+        u.append("KillMode=control-group\n");
+        u.append("TimeoutStopSec=10\n");
+        u.append('\n');
+        u.append("[Install]\n");
+        u.append("WantedBy=multi-user.target\n");
+        return u.toString();
+    }
+
+    /**
+     * The command, with its executable resolved as the process runtime resolves it: a path with
+     * a slash is relative to the working directory, a bare name is looked up by systemd in its
+     * own search path (systemd 239 and later; older systemd needs an absolute path).
+     */
+    private static String execStart(ServiceDefinition d, Path workingDir) {
+        String executable = d.command().get(0);
+        if (executable.contains("/") && !executable.startsWith("/")) {
+            executable = workingDir.resolve(executable).normalize().toString();
+        }
+        if (executable.contains("$")) {
+            // systemd never expands the executable's path but does expand argv[0]: no spelling keeps both right.
+            throw new IllegalArgumentException(
+                    "executable '" + executable + "' contains '$', which systemd cannot run as written");
+        }
+        StringBuilder line = new StringBuilder(SystemdSyntax.execWord(executable));
+        for (String arg : d.command().subList(1, d.command().size())) {
+            line.append(' ').append(SystemdSyntax.execWord(arg));
+        }
+        return line.toString();
+    }
+
+    private static String restart(RestartPolicy policy) {
+        return switch (policy) {
+            case ALWAYS -> "always";
+            case ON_FAILURE -> "on-failure";
+            case NEVER -> "no";
+        };
+    }
+}

@@ -1,0 +1,160 @@
+package io.voltis.agent.runtime.systemd;
+
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.voltis.agent.runtime.ServiceStatus.Actual;
+
+/**
+ * What {@code systemctl show} says of one unit, read as the agent's status words.
+ * <ul>
+ *   <li>{@code active} (any sub-state) and {@code reloading} are running; {@code activating} is
+ *       backoff in the {@code auto-restart} sub-states (the process exited and systemd waits
+ *       RestartSec) and running otherwise (it is being started);</li>
+ *   <li>{@code failed} is failed; {@code inactive} and {@code deactivating} are stopped, unless
+ *       the unit is not even loaded (no file, or a bad setting), which is failed;</li>
+ *   <li>the exit code is the last main process's, as a shell would give it (128 + signal when
+ *       killed); none while the unit runs or when it never started since boot.</li>
+ * </ul>
+ */
+record UnitState(Map<String, String> properties) {
+
+    // NOTE: the order is irrelevant to systemctl; tests' fixtures list what these names answer.
+    static final List<String> PROPERTIES = List.of("LoadState", "ActiveState", "SubState", "UnitFileState", "Result",
+            "NRestarts", "ExecMainCode", "ExecMainStatus", "ExecMainStartTimestampMonotonic", "StateChangeTimestamp");
+
+    /** systemd's exit statuses that say what went wrong before the command even ran. */
+    private static final Map<Integer, String> SYSTEMD_EXITS = Map.of(
+            200, "cannot change to the working directory",
+            203, "cannot execute the command");
+
+    /** A zone abbreviation that is not a zone id, such as {@code CEST}. */
+    private static final DateTimeFormatter ZONE_TEXT = DateTimeFormatter.ofPattern("z", Locale.ROOT);
+
+    UnitState {
+        properties = Map.copyOf(properties);
+    }
+
+    static UnitState parse(String showOutput) {
+        Map<String, String> properties = new HashMap<>();
+        showOutput.lines().forEach(line -> {
+            int eq = line.indexOf('=');
+            if (eq > 0) {
+                properties.put(line.substring(0, eq), line.substring(eq + 1).strip());
+            }
+        });
+        return new UnitState(properties);
+    }
+
+    String get(String property) {
+        return properties.getOrDefault(property, "");
+    }
+
+    boolean loaded() {
+        return get("LoadState").isEmpty() || get("LoadState").equals("loaded");
+    }
+
+    Actual actual() {
+        String active = get("ActiveState");
+        switch (active) {
+            case "active":
+            case "reloading":
+                return Actual.RUNNING;
+            case "activating":
+                return get("SubState").startsWith("auto-restart") ? Actual.BACKOFF : Actual.RUNNING;
+            case "inactive":
+            case "deactivating":
+                return loaded() ? Actual.STOPPED : Actual.FAILED;
+            default:
+                return Actual.FAILED;
+        }
+    }
+
+    int restarts() {
+        return (int) number(get("NRestarts"), 0);
+    }
+
+    /** The desired state systemd holds when the agent has not applied the service yet: enablement. */
+    String enablement() {
+        return get("UnitFileState").startsWith("enabled") ? "running" : "stopped";
+    }
+
+    Integer lastExitCode() {
+        long code = number(get("ExecMainCode"), 0);
+        boolean neverStarted = number(get("ExecMainStartTimestampMonotonic"), 0) == 0;
+        if (actual() == Actual.RUNNING || neverStarted || code == 0) {
+            return null;
+        }
+        int status = (int) number(get("ExecMainStatus"), 0);
+        return code == 1 ? status : 128 + status; // 1 = exited, 2 = killed, 3 = dumped core
+    }
+
+    Instant since() {
+        return timestamp(get("StateChangeTimestamp"));
+    }
+
+    /** Why the unit is not running as desired, in words; null when there is nothing to say. */
+    String explanation() {
+        if (!loaded()) {
+            return "systemd has not loaded the unit (LoadState=" + get("LoadState") + ")";
+        }
+        Actual actual = actual();
+        if (actual != Actual.FAILED && actual != Actual.BACKOFF) {
+            return null;
+        }
+        Integer exit = lastExitCode();
+        String why;
+        if (exit == null) {
+            why = "failed (" + get("Result") + ")";
+        } else if (get("ExecMainCode").equals("1")) {
+            why = "exited with status " + exit + (SYSTEMD_EXITS.containsKey(exit) ? " (" + SYSTEMD_EXITS.get(exit) + ")" : "");
+        } else {
+            why = "killed by signal " + get("ExecMainStatus");
+        }
+        return actual == Actual.BACKOFF ? why + "; systemd restarts it (" + restarts() + " restarts so far)" : why;
+    }
+
+    /**
+     * systemd's own timestamp text, {@code Sun 2026-11-22 10:00:00 UTC}; null when empty or not
+     * in that shape. The default {@link Systemctl} runs with TZ=UTC, so the zone is UTC there.
+     */
+    static Instant timestamp(String text) {
+        String[] parts = text.strip().split(" +");
+        if (parts.length != 4) {
+            return null;
+        }
+        try {
+            // parts[0] is the weekday, which the date already says; systemd may add microseconds to the time.
+            LocalDateTime local = LocalDateTime.parse(parts[1] + "T" + parts[2]);
+            return local.atZone(zone(parts[3])).toInstant();
+        } catch (DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static ZoneId zone(String name) {
+        if (name.equals("UTC") || name.equals("GMT")) {
+            return ZoneId.of("UTC");
+        }
+        try {
+            return ZoneId.of(name, ZoneId.SHORT_IDS);
+        } catch (DateTimeException e) {
+            return ZoneId.from(ZONE_TEXT.parse(name)); // abbreviations such as CEST
+        }
+    }
+
+    private static long number(String text, long fallback) {
+        try {
+            return Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return fallback;
+        }
+    }
+}

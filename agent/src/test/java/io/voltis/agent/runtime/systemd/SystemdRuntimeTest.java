@@ -1,0 +1,272 @@
+package io.voltis.agent.runtime.systemd;
+
+import static io.voltis.agent.runtime.systemd.FakeSystemd.running;
+import static io.voltis.agent.runtime.systemd.FakeSystemd.service;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+import io.voltis.agent.runtime.ServiceDefinition;
+import io.voltis.agent.runtime.ServiceStatus;
+import io.voltis.model.RestartPolicy;
+import io.voltis.model.ServiceState;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The commands the systemd runtime sends and the unit files it leaves. systemd is not PID 1 on
+ * CI, so a fake {@code systemctl} script records its calls and answers {@code is-active} and
+ * {@code show} from files the test writes (see {@link FakeSystemd}).
+ */
+class SystemdRuntimeTest {
+
+    private static final String UNIT = "voltis-gw-gateway.service";
+
+    @TempDir
+    Path root;
+    private FakeSystemd systemd;
+    private SystemdRuntime runtime;
+
+    @BeforeEach
+    void setUp() {
+        systemd = new FakeSystemd(root);
+        runtime = systemd.runtime();
+    }
+
+    @Test
+    void firstApply_writesUnitThenReloadsAndEnablesNow() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl daemon-reload", "systemctl enable --now " + UNIT);
+        Path unit = systemd.unitDir.resolve(UNIT);
+        assertThat(Files.readString(unit))
+                .contains("# voltis-fingerprint: fp-1\n", "ExecStart=\"/usr/bin/gateway\" \"--config\" \"etc/gateway.conf\"\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(unit))).isEqualTo("rw-r--r--");
+        try (var files = Files.list(systemd.unitDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(UNIT); // no temporary or pending file left
+        }
+        assertThat(runtime.names()).containsExactly("gateway");
+        systemd.showAnswersFixture(UNIT, "active-running.txt");
+        assertThat(runtime.status("gateway").orElseThrow().message()).isNull();
+    }
+
+    @Test
+    void sameFingerprintAgain_onlyAsksIsActiveAndLeavesTheFileAlone() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        Path unit = systemd.unitDir.resolve(UNIT);
+        FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
+        Files.setLastModifiedTime(unit, old);
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+
+        runtime.apply(running("gateway", "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT);
+        assertThat(Files.getLastModifiedTime(unit)).isEqualTo(old);
+    }
+
+    @Test
+    void sameFingerprint_unitFailedUnderRestartAlways_isStartedAgain() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "failed");
+        systemd.clearCalls();
+
+        runtime.apply(running("gateway", "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT, "systemctl enable --now " + UNIT);
+    }
+
+    @Test
+    void sameFingerprint_exitedUnderRestartNever_isLeftAsItsPolicySays() throws Exception {
+        runtime.apply(service("gw", "gateway", ServiceState.RUNNING, RestartPolicy.NEVER, "fp-1"));
+        systemd.isActiveAnswers(UNIT, "failed");
+        systemd.clearCalls();
+
+        runtime.apply(service("gw", "gateway", ServiceState.RUNNING, RestartPolicy.NEVER, "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT);
+    }
+
+    @Test
+    void changedFingerprint_rewritesUnitReloadsAndRestarts() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+
+        runtime.apply(running("gateway", "fp-2"));
+
+        assertThat(systemd.calls()).containsExactly(
+                "systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl restart " + UNIT);
+        assertThat(Files.readString(systemd.unitDir.resolve(UNIT))).contains("# voltis-fingerprint: fp-2\n");
+    }
+
+    @Test
+    void stateStopped_disablesNowOnceThenOnlyWatches() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+
+        runtime.apply(service("gw", "gateway", ServiceState.STOPPED, RestartPolicy.ALWAYS, "fp-1"));
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT, "systemctl disable --now " + UNIT);
+
+        systemd.isActiveAnswers(UNIT, "inactive");
+        systemd.clearCalls();
+        runtime.apply(service("gw", "gateway", ServiceState.STOPPED, RestartPolicy.ALWAYS, "fp-1"));
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT);
+
+        systemd.clearCalls();
+        runtime.apply(running("gateway", "fp-1"));
+        assertThat(systemd.calls()).as("running again: enabled and started, though nothing in the unit changed")
+                .containsExactly("systemctl is-active " + UNIT, "systemctl enable --now " + UNIT);
+    }
+
+    @Test
+    void stateStopped_unitThatHadFailed_isDisabledAndNoLongerShownFailed() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "failed");
+        systemd.clearCalls();
+
+        runtime.apply(service("gw", "gateway", ServiceState.STOPPED, RestartPolicy.ALWAYS, "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT, "systemctl disable --now " + UNIT,
+                "systemctl reset-failed " + UNIT);
+    }
+
+    @Test
+    void remove_disablesNowDeletesTheFileAndReloads() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.clearCalls();
+
+        runtime.remove("gateway");
+
+        assertThat(systemd.calls()).containsExactly("systemctl disable --now " + UNIT, "systemctl daemon-reload");
+        assertThat(systemd.unitDir.resolve(UNIT)).doesNotExist();
+        assertThat(runtime.names()).isEmpty();
+        assertThat(runtime.status("gateway")).isEmpty();
+    }
+
+    @Test
+    void systemctlFailing_statusSaysWhy_noException_andTheChangeIsRedoneEvenAfterAnAgentRestart() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.failVerb("restart", "Job for voltis-gw-gateway.service failed because the control process exited with error code.");
+        systemd.clearCalls();
+
+        assertThatCode(() -> runtime.apply(running("gateway", "fp-2"))).doesNotThrowAnyException();
+
+        ServiceStatus status = runtime.status("gateway").orElseThrow();
+        assertThat(status.message()).isEqualTo("systemctl restart " + UNIT + " failed (exit 1): "
+                + "Job for voltis-gw-gateway.service failed because the control process exited with error code.");
+
+        systemd.healVerb("restart");
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+        SystemdRuntime afterAgentRestart = systemd.runtime(); // the .pending marker is on disk, not in memory
+        afterAgentRestart.apply(running("gateway", "fp-2"));
+
+        assertThat(systemd.calls()).as("the unit file is already new, but it was never restarted")
+                .containsExactly("systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl restart " + UNIT);
+        systemd.showAnswersFixture(UNIT, "active-running.txt");
+        assertThat(afterAgentRestart.status("gateway").orElseThrow().message()).isNull();
+        systemd.clearCalls();
+        afterAgentRestart.apply(running("gateway", "fp-2"));
+        assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT);
+    }
+
+    @Test
+    void systemctlFailingEverything_statusSaysSoAndRemoveKeepsTheUnitToRetry() throws Exception {
+        systemd.failVerb("daemon-reload", "Failed to connect to bus: No such file or directory");
+        systemd.failVerb("disable", "Failed to connect to bus: No such file or directory");
+        systemd.failVerb("show", "Failed to connect to bus: No such file or directory");
+
+        assertThatCode(() -> runtime.apply(running("gateway", "fp-1"))).doesNotThrowAnyException();
+        ServiceStatus status = runtime.status("gateway").orElseThrow();
+        assertThat(status.actual()).isEqualTo(ServiceStatus.Actual.FAILED);
+        assertThat(status.message())
+                .isEqualTo("systemctl daemon-reload failed (exit 1): Failed to connect to bus: No such file or directory");
+        assertThat(status.since()).as("systemd cannot say, so: when the agent saw it fail").isEqualTo(FakeSystemd.CLOCK.instant());
+
+        assertThatCode(() -> runtime.remove("gateway")).doesNotThrowAnyException();
+        assertThat(systemd.unitDir.resolve(UNIT)).as("a unit that may still run is not orphaned").exists();
+        assertThat(runtime.names()).containsExactly("gateway");
+        assertThat(runtime.status("gateway").orElseThrow().message())
+                .isEqualTo("systemctl disable --now " + UNIT + " failed (exit 1): Failed to connect to bus: No such file or directory");
+    }
+
+    @Test
+    void missingSystemctlBinary_statusSaysSo() throws Exception {
+        SystemdRuntime noSystemd = new SystemdRuntime(systemd.unitDir, Systemctl.at(root.resolve("nowhere/systemctl")),
+                Journal.at(root.resolve("nowhere/journalctl")), FakeSystemd.CLOCK);
+
+        noSystemd.apply(running("gateway", "fp-1"));
+
+        assertThat(noSystemd.status("gateway").orElseThrow().message())
+                .startsWith("systemctl daemon-reload failed (exit 127): cannot run " + root.resolve("nowhere/systemctl"));
+    }
+
+    @Test
+    void newRuntimeObject_findsTheUnitsItHadAndIgnoresOthers() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        runtime.apply(running("broker", "fp-1"));
+        Files.writeString(systemd.unitDir.resolve("voltis-agent.service"), "[Unit]\nDescription=The agent itself\n");
+        Files.writeString(systemd.unitDir.resolve("voltis-gw-handmade.service"), "[Unit]\nDescription=Written by a person\n");
+        Files.writeString(systemd.unitDir.resolve("voltis-gw-moved.service"),
+                "# voltis-workload: other\n# voltis-service: moved\n[Unit]\n"); // markers that do not give this name
+        systemd.showAnswersFixture(UNIT, "active-running.txt");
+        systemd.clearCalls();
+
+        SystemdRuntime restarted = systemd.runtime();
+
+        assertThat(restarted.names()).containsExactly("broker", "gateway");
+        ServiceStatus gateway = restarted.status("gateway").orElseThrow();
+        assertThat(gateway.desired()).as("from the unit's enablement until the first apply").isEqualTo("running");
+        assertThat(gateway.actual()).isEqualTo(ServiceStatus.Actual.RUNNING);
+        assertThat(restarted.statuses()).extracting(ServiceStatus::name).containsExactly("broker", "gateway");
+        assertThat(systemd.calls()).noneMatch(call -> call.contains("voltis-agent.service"));
+    }
+
+    @Test
+    void serviceMovedToAnotherWorkload_oldUnitIsStoppedAndDeleted() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.clearCalls();
+
+        SystemdRuntime restarted = systemd.runtime();
+        restarted.apply(service("plant-b", "gateway", ServiceState.RUNNING, RestartPolicy.ALWAYS, "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl disable --now " + UNIT, "systemctl daemon-reload",
+                "systemctl enable --now voltis-plant-b-gateway.service");
+        assertThat(systemd.unitDir.resolve(UNIT)).doesNotExist();
+        assertThat(restarted.names()).containsExactly("gateway");
+    }
+
+    @Test
+    void definitionSystemdCannotRun_statusSaysWhyAndNothingIsWritten() throws Exception {
+        runtime.apply(new ServiceDefinition("gw", "gateway", List.of("/opt/$app/bin/gw"), Map.of(), Path.of("/srv"),
+                RestartPolicy.ALWAYS, ServiceState.RUNNING, null, "fp-1"));
+
+        assertThat(systemd.calls()).isEmpty();
+        assertThat(systemd.unitDir.resolve(UNIT)).doesNotExist();
+        ServiceStatus status = runtime.status("gateway").orElseThrow();
+        assertThat(status.actual()).isEqualTo(ServiceStatus.Actual.FAILED);
+        assertThat(status.message()).isEqualTo("cannot write a systemd unit for gateway: "
+                + "executable '/opt/$app/bin/gw' contains '$', which systemd cannot run as written");
+    }
+
+    @Test
+    void close_stopsNothing() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.clearCalls();
+
+        runtime.close();
+
+        assertThat(systemd.calls()).isEmpty();
+        assertThat(systemd.unitDir.resolve(UNIT)).exists();
+    }
+}
