@@ -1,0 +1,110 @@
+package io.voltis.agent.runtime.process;
+
+import static io.voltis.agent.runtime.process.Processes.eventually;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.sun.net.httpserver.HttpServer;
+import io.voltis.agent.runtime.ServiceStatus;
+import io.voltis.model.HealthCheck;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessRuntimeHealthTest {
+
+    private static final Duration INTERVAL = Duration.ofMillis(100);
+    private static final Duration TIMEOUT = Duration.ofSeconds(2);
+
+    @TempDir
+    Path root;
+    private RuntimeFixture fixture;
+    private HttpServer server;
+
+    @AfterEach
+    void close() {
+        if (fixture != null) {
+            fixture.close();
+        }
+        if (server != null) {
+            server.stop(0);
+        }
+    }
+
+    private ProcessRuntime runtime() {
+        if (fixture == null) {
+            fixture = new RuntimeFixture(root, RuntimeFixture.FAST);
+        }
+        return fixture.runtime;
+    }
+
+    private ServiceStatus status(String name) {
+        return runtime().status(name).orElseThrow();
+    }
+
+    @Test
+    void httpCheck_turnsHealthyUnhealthyAndBack() throws Exception {
+        AtomicInteger code = new AtomicInteger(200);
+        server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/health", exchange -> {
+            exchange.sendResponseHeaders(code.get(), -1);
+            exchange.close();
+        });
+        server.start();
+        String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/health";
+        runtime().apply(Definitions.sh("web", root, "exec sleep 1000")
+                .health(new HealthCheck(url, null, null, INTERVAL, TIMEOUT)).build());
+
+        eventually().until(() -> status("web").healthy(), Boolean.TRUE::equals);
+        assertThat(status("web").degraded()).isFalse();
+
+        code.set(503);
+        ServiceStatus sick = eventually().until(() -> status("web"), s -> Boolean.FALSE.equals(s.healthy()));
+        assertThat(sick.actual()).isEqualTo(ServiceStatus.Actual.RUNNING);
+        assertThat(sick.message()).endsWith("; health check failing: GET " + url);
+        assertThat(sick.degraded()).isTrue();
+
+        code.set(200);
+        eventually().until(() -> status("web").healthy(), Boolean.TRUE::equals);
+    }
+
+    @Test
+    void tcpCheck_followsTheListeningSocket() throws Exception {
+        ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        String address = "127.0.0.1:" + socket.getLocalPort();
+        runtime().apply(Definitions.sh("db", root, "exec sleep 1000")
+                .health(new HealthCheck(null, address, null, INTERVAL, TIMEOUT)).build());
+
+        eventually().until(() -> status("db").healthy(), Boolean.TRUE::equals);
+        socket.close();
+        eventually().until(() -> status("db").healthy(), Boolean.FALSE::equals);
+    }
+
+    @Test
+    void execCheck_runsInTheServiceFolderWithItsEnvironment() throws Exception {
+        runtime().apply(Definitions.sh("worker", root, "exec sleep 1000").env(Map.of("READY_FILE", "ready"))
+                .health(new HealthCheck(null, null, List.of("sh", "-c", "test -f \"$READY_FILE\""), INTERVAL, TIMEOUT))
+                .build());
+
+        eventually().until(() -> status("worker").healthy(), Boolean.FALSE::equals);
+        Files.writeString(root.resolve("ready"), "");
+        eventually().until(() -> status("worker").healthy(), Boolean.TRUE::equals);
+    }
+
+    @Test
+    void withoutCheck_healthyStaysUnknown() {
+        runtime().apply(Definitions.sh("plain", root, "exec sleep 1000").build());
+
+        assertThat(status("plain").healthy()).isNull();
+        assertThat(status("plain").degraded()).isFalse();
+    }
+}
