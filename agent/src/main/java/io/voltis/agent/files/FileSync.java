@@ -94,7 +94,7 @@ public final class FileSync {
                 writeManifest(byTarget.keySet());
             }
         } catch (IOException e) {
-            throw new FileStepException("files: " + e.getMessage(), e);
+            throw new FileStepException(describe(e), e);
         }
         return new Changes(List.copyOf(written), List.copyOf(removed));
     }
@@ -160,12 +160,13 @@ public final class FileSync {
 
     /** Creates {@code dir}'s missing folders, refusing when an existing one resolves outside the root. */
     private void createInsideRoot(Path dir) throws FileStepException, IOException {
+        if (realRoot == null) {
+            Files.createDirectories(root);
+            realRoot = root.toRealPath();
+        }
         Path existing = dir;
         while (existing != null && !Files.exists(existing)) {
             existing = existing.getParent();
-        }
-        if (realRoot == null) {
-            realRoot = root.toRealPath();
         }
         if (existing == null || !existing.toRealPath().startsWith(realRoot)) {
             throw new FileStepException(dir + ": resolves outside the root " + root + " (a symlink on the device?)");
@@ -195,6 +196,20 @@ public final class FileSync {
             }
         }
         return perms;
+    }
+
+    /** An I/O failure as one line: the path and what happened to it. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file or folder";
+        }
+        if (e instanceof AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getFile() + ": " + f.getReason();
+        }
+        return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
 
     static String digest(byte[] content) {

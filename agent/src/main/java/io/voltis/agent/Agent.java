@@ -1,0 +1,209 @@
+package io.voltis.agent;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
+
+import io.voltis.agent.config.AgentConfig;
+import io.voltis.agent.files.FileRenderer;
+import io.voltis.agent.files.FileSync;
+import io.voltis.agent.jobs.JobRunner;
+import io.voltis.agent.packages.artifact.ArtifactOptions;
+import io.voltis.agent.packages.artifact.Artifacts;
+import io.voltis.agent.packages.artifact.Sleeper;
+import io.voltis.agent.packages.system.SystemPackages;
+import io.voltis.agent.reconcile.AgentStatus;
+import io.voltis.agent.reconcile.CronJobs;
+import io.voltis.agent.reconcile.InstallerStep;
+import io.voltis.agent.reconcile.Reconciler;
+import io.voltis.agent.runtime.ServiceRuntime;
+import io.voltis.agent.runtime.process.ProcessRuntime;
+import io.voltis.agent.runtime.systemd.SystemdRuntime;
+import io.voltis.agent.scheduler.AgentScheduler;
+import io.voltis.agent.scheduler.QuartzCronCheck;
+import io.voltis.model.HostResolver;
+import io.voltis.sync.PollSchedule;
+import io.voltis.sync.Poller;
+import io.voltis.sync.Preparer;
+import io.voltis.sync.Revisions;
+import io.voltis.sync.Unpacker;
+import io.voltis.sync.git.CredentialSources;
+import io.voltis.sync.git.GitMirror;
+import io.voltis.sync.git.GitSourceSpec;
+import io.voltis.sync.store.RevisionStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: builds every part of the daemon with {@code new}, in dependency order,
+ * from one frozen {@link AgentConfig}, and closes them in reverse. The poll and the reconcile
+ * tick share one lock: the Git mirror and the apply never run at the same time.
+ *
+ * <p>On stop (SIGTERM, SIGINT, or {@link #close()}): the scheduler stops and waits for the step
+ * in flight; the process runtime stops its services (they are its children; the systemd runtime
+ * leaves them to systemd); the job runner stops; the mirror and the database close last.
+ */
+public final class Agent implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+
+    private final AgentConfig config;
+    private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private Poller poller;
+    private PollSchedule pollSchedule;
+    private Reconciler reconciler;
+    private AgentScheduler scheduler;
+    private RevisionStore store;
+
+    private Agent(AgentConfig config) {
+        this.config = config;
+    }
+
+    /** Builds and starts the daemon (or, with {@code --once}, builds it for {@link #runOnce}). */
+    public static Agent start(AgentConfig config, Map<String, String> env) throws Exception {
+        Agent agent = new Agent(config);
+        try {
+            agent.build(env, Clock.systemUTC());
+            if (!config.once()) {
+                agent.scheduler.start(agent.pollSchedule.firstDelay(), config.reconcileInterval());
+                LOG.info("voltis-agent following {} ({}) as {}", io.voltis.sync.git.Redact.url(config.repo()),
+                        config.branch(), config.hostname());
+            }
+            return agent;
+        } catch (Exception | Error e) {
+            agent.close();
+            throw e;
+        }
+    }
+
+    private void build(Map<String, String> env, Clock clock) throws Exception {
+        Path state = config.stateDir();
+        store = RevisionStore.openOwner(state, clock);
+        closeInReverse.push(store);
+        var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
+                config.sshKey(), config.knownHosts(), env);
+        GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
+                new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials));
+        closeInReverse.push(mirror);
+        poller = new Poller(mirror, store, clock, Duration.ofMinutes(10));
+        pollSchedule = new PollSchedule(config.interval(), PollSchedule.DEFAULT_MAX_BACKOFF, config.hostname(), new Random());
+        Unpacker unpacker = new Unpacker(state.resolve("revisions"));
+        int leftovers = unpacker.removeLeftovers();
+        if (leftovers > 0) {
+            LOG.info("removed {} half-unpacked revision(s) left by a crash", leftovers);
+        }
+        Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck()), unpacker, config.hostname());
+        Map<String, String> baseEnv = new LinkedHashMap<>();
+        for (String k : new String[] {"PATH", "HOME", "LANG", "TZ"}) {
+            if (env.get(k) != null) {
+                baseEnv.put(k, env.get(k));
+            }
+        }
+        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv);
+        closeInReverse.push(jobs);
+        ServiceRuntime runtime = runtime(state, clock, env);
+        closeInReverse.push(runtime);
+        AtomicReference<CronJobs> cron = new AtomicReference<>(CronJobs.NONE);
+        reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
+                new FileRenderer(config.root()), new FileSync(config.root(), state.resolve("files.manifest")),
+                new InstallerStep(SystemPackages.onDevice(), new Artifacts(state.resolve("artifacts"),
+                        ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
+                jobs, runtime, scheduled -> cron.get().replace(scheduled), config.hostname(), config.root(),
+                config.keepRevisions()));
+        scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
+        cron.set(scheduler);
+        closeInReverse.push(scheduler);
+    }
+
+    private ServiceRuntime runtime(Path state, Clock clock, Map<String, String> env) {
+        if (config.runtime() == AgentConfig.Runtime.SYSTEMD) {
+            return SystemdRuntime.onThisHost(clock);
+        }
+        ScheduledExecutorService timer = ProcessRuntime.newTimer();
+        closeInReverse.push(timer::shutdownNow);
+        return new ProcessRuntime(state.resolve("logs"), clock, timer, new ProcessRuntime.Settings(config.stopGrace(),
+                Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env);
+    }
+
+    private boolean pollLocked() {
+        lock.lock();
+        try {
+            return poller.poll().ok();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void tickLocked() {
+        lock.lock();
+        try {
+            reconciler.tick();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * {@code --once}: one poll, then ticks until the phase settles (services started and, where
+     * declared, answering their health check) or {@code settle} runs out.
+     */
+    public AgentStatus runOnce(Duration settle) throws InterruptedException {
+        pollLocked();
+        Instant deadline = Instant.now().plus(settle);
+        AgentStatus status;
+        do {
+            tickLocked();
+            status = reconciler.status();
+            if (status.phase() != io.voltis.agent.reconcile.Phase.PROGRESSING
+                    && status.phase() != io.voltis.agent.reconcile.Phase.DEGRADED) {
+                break;
+            }
+            Thread.sleep(500);
+        } while (Instant.now().isBefore(deadline));
+        return status;
+    }
+
+    public AgentStatus status() {
+        return reconciler.status();
+    }
+
+    public RevisionStore store() {
+        return store;
+    }
+
+    /** Blocks until {@link #close()}. */
+    public void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        LOG.info("voltis-agent stopping");
+        while (!closeInReverse.isEmpty()) {
+            AutoCloseable part = closeInReverse.pop();
+            try {
+                part.close();
+            } catch (Exception e) {
+                LOG.warn("stopping {}: {}", part.getClass().getSimpleName(), e.getMessage());
+            }
+        }
+        stopped.countDown();
+    }
+}

@@ -1,0 +1,21 @@
+package io.voltis.agent.reconcile;
+
+import java.util.List;
+import java.util.Map;
+
+import io.voltis.agent.files.DesiredFile;
+import io.voltis.agent.runtime.ServiceDefinition;
+import io.voltis.sync.Preparation;
+
+/** The revision the device runs, with everything the quiet ticks compare against. */
+record Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files,
+               List<ServiceDefinition> services) {
+
+    String sha() {
+        return ready.sha();
+    }
+
+    String workload() {
+        return ready.resolution().workload().name();
+    }
+}

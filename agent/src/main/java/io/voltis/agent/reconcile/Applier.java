@@ -1,0 +1,167 @@
+package io.voltis.agent.reconcile;
+
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+
+import io.voltis.agent.files.DesiredFile;
+import io.voltis.agent.files.FileStepException;
+import io.voltis.agent.jobs.JobRequest;
+import io.voltis.agent.jobs.JobRunner;
+import io.voltis.agent.packages.PackageException;
+import io.voltis.agent.runtime.ServiceDefinition;
+import io.voltis.model.JobSpec;
+import io.voltis.model.JobTrigger;
+import io.voltis.model.Templates;
+import io.voltis.model.WorkloadSpec;
+import io.voltis.sync.Archives;
+import io.voltis.sync.Preparation;
+import io.voltis.sync.store.ApplyRecord;
+
+/**
+ * Applies one prepared revision, all or nothing at the revision level: files, then packages,
+ * then the jobs that run per revision or once, then services. The revision was unpacked and
+ * validated before anything here touches the device. If files, packages or jobs fail, the
+ * files are put back as the previous revision had them, services are not touched, and the
+ * apply is recorded as failed: the last good revision keeps running.
+ */
+final class Applier {
+
+    /** An apply failed; the message is one line, and the device runs the previous revision. */
+    static final class ApplyFailed extends Exception {
+        ApplyFailed(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private final Reconciler.Parts p;
+
+    Applier(Reconciler.Parts parts) {
+        this.p = parts;
+    }
+
+    /** What applying {@code ready} would produce, without touching the device. */
+    Applied plan(Preparation.Ready ready) throws FileStepException {
+        Map<String, String> vars = vars(ready);
+        WorkloadSpec spec = ready.resolution().workload().spec();
+        List<DesiredFile> files = p.renderer().render(ready.dir(), spec.files(), vars);
+        List<ServiceDefinition> services = ServicePlan.definitions(ready.resolution().workload().name(), spec.services(),
+                ready.dir(), ready.files(), files, vars);
+        return new Applied(ready, vars, files, services);
+    }
+
+    Applied apply(Preparation.Ready ready, Applied previous) throws ApplyFailed {
+        long id = p.store().applyStarted(ready.sha());
+        p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
+                + " (" + ready.resolution().workload().name() + ")");
+        String step = "files";
+        boolean filesTouched = false;
+        try {
+            Applied next = plan(ready);
+            WorkloadSpec spec = ready.resolution().workload().spec();
+            filesTouched = true;
+            p.files().apply(next.files());
+            step = "packages";
+            p.packages().ensure(spec.packages(), next.vars());
+            step = "jobs";
+            runJobs(spec, next, ready.sha());
+            step = "services";
+            Set<String> keep = new HashSet<>();
+            next.services().forEach(s -> keep.add(s.name()));
+            for (String name : p.runtime().names()) {
+                if (!keep.contains(name)) {
+                    p.runtime().remove(name);
+                }
+            }
+            next.services().forEach(p.runtime()::apply);
+            p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
+            p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12));
+            p.cron().replace(scheduled(spec, next, ready.sha()));
+            keep(ready);
+            return next;
+        } catch (FileStepException | PackageException | JobFailed | RuntimeException e) {
+            String message = step + ": " + e.getMessage();
+            if (filesTouched && previous != null) {
+                restore(previous);
+            }
+            p.store().applyFinished(id, ApplyRecord.Result.FAILED, message);
+            p.store().addEvent("ApplyFailed", ready.sha(), message);
+            throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " failed at " + message, e);
+        }
+    }
+
+    private void runJobs(WorkloadSpec spec, Applied next, String sha) throws JobFailed {
+        for (JobSpec job : spec.jobs()) {
+            if (job.isScheduled() || (job.when() == JobTrigger.ONCE && p.jobs().ranOnce(job.name()))) {
+                continue;
+            }
+            try {
+                JobRunner.Outcome outcome = p.jobs().submit(request(job, next, sha)).get();
+                if (!outcome.ok()) {
+                    String out = outcome.output().strip();
+                    String lastLine = out.isEmpty() ? "" : ": " + out.substring(out.lastIndexOf('\n') + 1);
+                    throw new JobFailed("job " + job.name() + " " + outcome.result().name().toLowerCase().replace('_', ' ')
+                            + (outcome.exitCode() == null ? "" : " (exit " + outcome.exitCode() + ")") + lastLine);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new JobFailed("job " + job.name() + " interrupted");
+            } catch (ExecutionException e) {
+                throw new JobFailed("job " + job.name() + ": " + e.getCause().getMessage());
+            }
+        }
+    }
+
+    private List<CronJobs.Scheduled> scheduled(WorkloadSpec spec, Applied next, String sha) {
+        return spec.jobs().stream().filter(JobSpec::isScheduled)
+                .map(j -> new CronJobs.Scheduled(j.name(), j.schedule(), () -> request(j, next, sha)))
+                .toList();
+    }
+
+    private JobRequest request(JobSpec job, Applied next, String sha) {
+        Map<String, String> env = new LinkedHashMap<>();
+        job.env().forEach((k, v) -> env.put(k, Templates.render(v, next.vars())));
+        Templates.BUILTINS.forEach(k -> env.put(k, next.vars().get(k)));
+        String trigger = job.isScheduled() ? "schedule" : job.when().keyword();
+        return new JobRequest(job.name(), job.run().stream().map(a -> Templates.render(a, next.vars())).toList(), env,
+                next.ready().dir(), job.timeout(), sha, trigger);
+    }
+
+    private void restore(Applied previous) {
+        try {
+            p.files().apply(previous.files());
+        } catch (FileStepException e) {
+            p.store().addEvent("RestoreFailed", previous.sha(), "could not put the previous files back: " + e.getMessage());
+        }
+    }
+
+    /** Keeps the archive of the applied revision and prunes old archives and unpacked folders. */
+    private void keep(Preparation.Ready ready) {
+        try {
+            p.store().saveArchive(ready.sha(), Archives.pack(ready.dir()));
+            p.store().pruneArchives(p.keepRevisions());
+        } catch (IOException | RuntimeException e) {
+            p.store().addEvent("ArchiveFailed", ready.sha(), "cannot keep the workload archive: " + e.getMessage());
+        }
+    }
+
+    private Map<String, String> vars(Preparation.Ready ready) {
+        Map<String, String> vars = new LinkedHashMap<>(ready.resolution().device().vars());
+        vars.put("VOLTIS_ROOT", p.root().toString());
+        vars.put("VOLTIS_REVISION", ready.sha());
+        vars.put("VOLTIS_WORKLOAD", ready.resolution().workload().name());
+        vars.put("VOLTIS_HOSTNAME", p.hostname());
+        return vars;
+    }
+
+    /** A per-revision or once job did not succeed. */
+    static final class JobFailed extends Exception {
+        JobFailed(String message) {
+            super(message);
+        }
+    }
+}

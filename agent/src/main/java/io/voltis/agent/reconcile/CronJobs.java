@@ -1,0 +1,19 @@
+package io.voltis.agent.reconcile;
+
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.voltis.agent.jobs.JobRequest;
+
+/** Where the reconciler hands the applied revision's scheduled jobs; the scheduler owns the clock. */
+public interface CronJobs {
+
+    /** A job with a Quartz cron {@code schedule}, and how to make its request when it fires. */
+    record Scheduled(String name, String schedule, Supplier<JobRequest> request) {
+    }
+
+    /** Replaces every scheduled workload job with {@code jobs}. */
+    void replace(List<Scheduled> jobs);
+
+    CronJobs NONE = jobs -> { };
+}

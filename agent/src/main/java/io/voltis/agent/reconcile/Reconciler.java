@@ -1,0 +1,273 @@
+package io.voltis.agent.reconcile;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import io.voltis.agent.files.FileRenderer;
+import io.voltis.agent.files.FileSync;
+import io.voltis.agent.jobs.JobRunner;
+import io.voltis.agent.runtime.ServiceRuntime;
+import io.voltis.agent.runtime.ServiceStatus;
+import io.voltis.model.DeviceSpec;
+import io.voltis.sync.Preparation;
+import io.voltis.sync.Preparer;
+import io.voltis.sync.RevisionNotFoundException;
+import io.voltis.sync.Revisions;
+import io.voltis.sync.git.GitMirror;
+import io.voltis.sync.git.SourceException;
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.JobRun;
+import io.voltis.sync.store.Pin;
+import io.voltis.sync.store.RevisionStore;
+import io.voltis.sync.store.SourceState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One reconcile tick: decide the desired revision (CLI pin, else the device file's
+ * {@code revision:}, else the branch head), apply it if the device does not run it yet, then
+ * converge what is applied (files put back, services kept as declared), and always write
+ * status. A quiet tick reads no Git object and writes nothing: the decision is cached until
+ * the head or the pin changes.
+ *
+ * <p>Not thread-safe: the scheduler runs one tick at a time, under the same lock as the poll.
+ */
+public final class Reconciler {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
+    private static final Duration MAX_RETRY = Duration.ofMinutes(10);
+
+    /** Everything a tick works with; built once by the composition root. */
+    public record Parts(Clock clock, RevisionStore store, Supplier<SourceState> source, GitMirror mirror,
+                        Preparer preparer, Revisions revisions, FileRenderer renderer, FileSync files,
+                        PackageStep packages, JobRunner jobs, ServiceRuntime runtime, CronJobs cron,
+                        String hostname, Path root, int keepRevisions) {
+    }
+
+    private final Parts p;
+    private final Applier applier;
+    private Applied applied;
+    private Desired desired;
+    private String decidedFor;
+    private String failedSha;
+    private int failedAttempts;
+    private Instant retryAt;
+    private String lastError;
+    private Phase lastPhase;
+    private volatile AgentStatus status;
+
+    public Reconciler(Parts parts) {
+        this.p = parts;
+        this.applier = new Applier(parts);
+        this.status = AgentStatus.starting(parts.hostname(), parts.source().get(), parts.clock().instant());
+    }
+
+    public AgentStatus status() {
+        return status;
+    }
+
+    /** One tick; never throws: a failure becomes the phase Failed and {@code lastError}. */
+    public AgentStatus tick() {
+        Instant now = p.clock().instant();
+        Phase phase = Phase.PROGRESSING;
+        String error = null;
+        try {
+            restoreAppliedOnce();
+            Desired d = decide();
+            if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.Ready ready
+                    && (applied == null || !applied.sha().equals(ready.sha())) && mayTry(ready.sha(), now)) {
+                apply(ready, now);
+            }
+            converge();
+            phase = phase(d);
+            error = error(d);
+        } catch (RuntimeException e) {
+            LOG.error("reconcile tick failed", e);
+            phase = Phase.FAILED;
+            error = "reconcile: " + e.getMessage();
+        } finally {
+            status = snapshot(phase, error == null ? lastError : error, now);
+            if (phase != lastPhase && lastPhase != null) {
+                event("PhaseChanged", status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
+                        + (status.lastError() == null ? "" : ": " + status.lastError()));
+            }
+            lastPhase = phase;
+        }
+        return status;
+    }
+
+    /** After a restart, the last successful apply is what runs: rebuild it from the mirror (no network). */
+    private void restoreAppliedOnce() {
+        if (applied != null || decidedFor != null) {
+            return;
+        }
+        Optional<ApplyRecord> last = p.store().lastSuccessfulApply();
+        if (last.isEmpty() || !p.mirror().has(last.get().sha())) {
+            return;
+        }
+        try {
+            if (p.preparer().prepare(last.get().sha()) instanceof Preparation.Ready ready) {
+                applied = applier.plan(ready);
+            }
+        } catch (Exception e) {
+            LOG.warn("cannot restore the applied revision {}: {}", last.get().sha(), e.getMessage());
+        }
+    }
+
+    private Desired decide() {
+        Optional<Pin> cli = p.store().pin();
+        String head = p.source().get().headRevision();
+        String key = cli.map(Pin::revision).orElse("") + "@" + head;
+        if (key.equals(decidedFor) && desired != null) {
+            return desired;
+        }
+        desired = decideFresh(cli, head);
+        decidedFor = key;
+        return desired;
+    }
+
+    private Desired decideFresh(Optional<Pin> cli, String head) {
+        try {
+            if (cli.isPresent()) {
+                return revision(cli.get().revision(), cli.get());
+            }
+            if (head == null) {
+                return new Desired.Unknown("nothing fetched yet");
+            }
+            Preparation atHead = p.preparer().prepare(head);
+            if (atHead instanceof Preparation.Ready ready) {
+                DeviceSpec device = ready.resolution().device();
+                if (device.revision() != null) {
+                    return revision(device.revision(), new Pin(device.revision(), Pin.Source.REPO, null));
+                }
+            }
+            return new Desired.Revision(head, null, atHead);
+        } catch (SourceException e) {
+            decidedFor = null;
+            return new Desired.Missing(head, null, e.reason().word() + ": " + e.getMessage());
+        }
+    }
+
+    private Desired revision(String spec, Pin pin) throws SourceException {
+        try {
+            String sha = p.revisions().resolve(spec, p.mirror());
+            return new Desired.Revision(sha, pin, p.preparer().prepare(sha));
+        } catch (RevisionNotFoundException e) {
+            return new Desired.Missing(spec, pin, "RevisionNotFound: " + e.getMessage());
+        } catch (SourceException e) {
+            return new Desired.Missing(spec, pin, e.reason().word() + ": " + e.getMessage());
+        }
+    }
+
+    private boolean mayTry(String sha, Instant now) {
+        return !sha.equals(failedSha) || retryAt == null || !now.isBefore(retryAt);
+    }
+
+    private void apply(Preparation.Ready ready, Instant now) {
+        try {
+            applied = applier.apply(ready, applied);
+            failedSha = null;
+            failedAttempts = 0;
+            lastError = null;
+        } catch (Applier.ApplyFailed e) {
+            failedAttempts = ready.sha().equals(failedSha) ? failedAttempts + 1 : 1;
+            failedSha = ready.sha();
+            Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failedAttempts - 1, 10));
+            retryAt = now.plus(wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait);
+            lastError = e.getMessage();
+        }
+    }
+
+    /** The quiet path: put drifted files back, keep services as declared. */
+    private void converge() {
+        if (applied == null) {
+            return;
+        }
+        try {
+            var changes = p.files().apply(applied.files());
+            if (!changes.written().isEmpty()) {
+                event("DriftCorrected", applied.sha(), "put back " + changes.written());
+            }
+        } catch (Exception e) {
+            lastError = e.getMessage();
+        }
+        applied.services().forEach(p.runtime()::apply);
+    }
+
+    private Phase phase(Desired d) {
+        if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.NoWorkload) {
+            return Phase.NO_WORKLOAD;
+        }
+        if (d instanceof Desired.Missing || (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.Invalid)) {
+            return Phase.FAILED;
+        }
+        if (d instanceof Desired.Revision r && (applied == null || !applied.sha().equals(r.sha()))) {
+            return r.sha().equals(failedSha) ? Phase.FAILED : Phase.PROGRESSING;
+        }
+        if (applied == null) {
+            return Phase.PROGRESSING;
+        }
+        boolean waiting = false;
+        for (ServiceStatus s : p.runtime().statuses()) {
+            if (s.degraded()) {
+                return Phase.DEGRADED;
+            }
+            waiting |= s.healthy() == null && hasHealthCheck(s.name());
+        }
+        // a service whose health check has not answered yet is not known to work
+        return waiting ? Phase.PROGRESSING : Phase.SYNCED;
+    }
+
+    private boolean hasHealthCheck(String service) {
+        return applied.services().stream().anyMatch(d -> d.name().equals(service) && d.health() != null
+                && d.state() == io.voltis.model.ServiceState.RUNNING);
+    }
+
+    private String error(Desired d) {
+        if (d instanceof Desired.Missing m) {
+            return m.error();
+        }
+        List<String> problems = Desired.problemsOf(d instanceof Desired.Revision r ? r.preparation() : null);
+        if (!problems.isEmpty()) {
+            return "revision " + ((Desired.Revision) d).sha().substring(0, 12) + " is invalid: " + problems.get(0)
+                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+        }
+        return null;
+    }
+
+    private AgentStatus snapshot(Phase phase, String error, Instant now) {
+        Desired d = desired;
+        String desiredSha = d instanceof Desired.Revision r ? r.sha() : null;
+        Pin pin = d instanceof Desired.Revision r ? r.pin() : d instanceof Desired.Missing m ? m.pin() : null;
+        List<AgentStatus.JobStatus> jobs = new ArrayList<>();
+        if (applied != null) {
+            Map<String, JobRun> last = new HashMap<>();
+            for (JobRun run : p.store().jobRuns(null, 200)) {
+                last.putIfAbsent(run.job(), run);
+            }
+            applied.ready().resolution().workload().spec().jobs().forEach(j -> {
+                JobRun run = last.get(j.name());
+                jobs.add(new AgentStatus.JobStatus(j.name(), run == null ? null : run.startedAt(), run == null ? null : run.result()));
+            });
+        }
+        return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
+                applied == null ? null : applied.sha(), pin, p.source().get(), p.runtime().statuses(), jobs, error, now);
+    }
+
+    private void event(String type, String revision, String message) {
+        try {
+            p.store().addEvent(type, revision, message);
+        } catch (RuntimeException e) {
+            LOG.warn("cannot record event {}: {}", type, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.voltis.cli;
+
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.voltis.agent.Agent;
+import io.voltis.agent.config.AgentConfig;
+import io.voltis.agent.config.ConfigException;
+import io.voltis.agent.config.ConfigLoader;
+import io.voltis.agent.reconcile.AgentStatus;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code voltis-agent run}: the daemon. Flags beat the config file, which beats VOLTIS_*
+ * environment variables (docs/configuration.md). With {@code --once}: poll and reconcile once,
+ * exit 0 if the device converged, 1 if not.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Run the agent: follow the repo and converge this device to its workload.")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--repo", paramLabel = "URL", description = "The infrastructure repo: file://, a path, https://, ssh:// or git@host:path.")
+    String repo;
+    @Option(names = "--branch", paramLabel = "NAME", description = "Branch to follow (default: main).")
+    String branch;
+    @Option(names = "--path", paramLabel = "DIR", description = "Sub-folder of the repo holding devices/ and workloads/.")
+    String path;
+    @Option(names = "--hostname", paramLabel = "NAME", description = "This device's name (default: the machine's).")
+    String hostname;
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Poll interval, with jitter (default: 30s).")
+    String interval;
+    @Option(names = "--reconcile-interval", paramLabel = "DURATION", description = "Reconcile tick (default: 5s).")
+    String reconcileInterval;
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Agent state (default: /var/lib/voltis, or ~/.local/state/voltis when not root).")
+    String stateDir;
+    @Option(names = "--root", paramLabel = "DIR", description = "Where file targets resolve (default: /).")
+    String root;
+    @Option(names = "--runtime", paramLabel = "process|systemd", description = "How services run (default: systemd where it is PID 1, else process).")
+    String runtime;
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Status API address (default: 127.0.0.1:9740).")
+    String listen;
+    @Option(names = "--once", description = "Poll and reconcile once; exit 0 if converged, 1 if not.")
+    boolean once;
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: /etc/voltis/agent.yaml if present).")
+    Path config;
+    @Option(names = "--git-username", paramLabel = "NAME", description = "User name for HTTPS (default: VOLTIS_GIT_USERNAME).")
+    String gitUsername;
+    @Option(names = "--git-password-file", paramLabel = "FILE", description = "File holding the HTTPS password or token (else VOLTIS_GIT_TOKEN / VOLTIS_GIT_PASSWORD).")
+    String gitPasswordFile;
+    @Option(names = "--ssh-key", paramLabel = "FILE", description = "Private key for SSH URLs.")
+    String sshKey;
+    @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH URLs, checked strictly.")
+    String knownHosts;
+    @Option(names = "--job-workers", paramLabel = "N", description = "Jobs run at once (default: 2).")
+    String jobWorkers;
+    @Option(names = "--keep-revisions", paramLabel = "N", description = "Applied revisions kept for rollback (default: 10).")
+    String keepRevisions;
+    @Option(names = "--stop-grace", paramLabel = "DURATION", description = "SIGTERM to SIGKILL for services (default: 10s).")
+    String stopGrace;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        AgentConfig cfg;
+        try {
+            cfg = loader().load(flags(), config);
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        Logging.daemon();
+        PrintWriter out = spec.commandLine().getOut();
+        if (cfg.once()) {
+            try (Agent agent = Agent.start(cfg, System.getenv())) {
+                AgentStatus status = agent.runOnce(java.time.Duration.ofSeconds(60));
+                out.println(status.phase().word() + ": applied " + shortSha(status.appliedRevision()) + ", desired "
+                        + shortSha(status.desiredRevision()) + (status.lastError() == null ? "" : " (" + status.lastError() + ")"));
+                return status.phase().isConverged() ? Main.OK : Main.FAILED;
+            }
+        }
+        Agent agent = Agent.start(cfg, System.getenv());
+        Thread hook = new Thread(agent::close, "voltis-shutdown");
+        java.lang.Runtime.getRuntime().addShutdownHook(hook);
+        agent.awaitStop();
+        return Main.OK;
+    }
+
+    private static String shortSha(String sha) {
+        return sha == null ? "none" : sha.substring(0, Math.min(12, sha.length()));
+    }
+
+    private Map<String, String> flags() {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("repo", repo);
+        f.put("branch", branch);
+        f.put("path", path);
+        f.put("hostname", hostname);
+        f.put("interval", interval);
+        f.put("reconcile-interval", reconcileInterval);
+        f.put("state-dir", stateDir);
+        f.put("root", root);
+        f.put("runtime", runtime);
+        f.put("listen", listen);
+        f.put("once", once ? "true" : null);
+        f.put("git-username", gitUsername);
+        f.put("git-password-file", gitPasswordFile);
+        f.put("ssh-key", sshKey);
+        f.put("known-hosts", knownHosts);
+        f.put("job-workers", jobWorkers);
+        f.put("keep-revisions", keepRevisions);
+        f.put("stop-grace", stopGrace);
+        return f;
+    }
+
+    /** The machine facts the defaults depend on, read here at the edge. */
+    static ConfigLoader loader() {
+        return new ConfigLoader(System.getenv(), machineHostname(), "root".equals(System.getProperty("user.name")),
+                systemdIsInit(), Path.of(System.getProperty("user.home")));
+    }
+
+    private static String machineHostname() {
+        try {
+            String name = Files.readString(Path.of("/etc/hostname")).strip();
+            if (!name.isEmpty()) {
+                return name;
+            }
+        } catch (java.io.IOException e) {
+            // fall through
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (java.io.IOException e) {
+            return "localhost";
+        }
+    }
+
+    private static boolean systemdIsInit() {
+        try {
+            return "systemd".equals(Files.readString(Path.of("/proc/1/comm")).strip());
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+}
