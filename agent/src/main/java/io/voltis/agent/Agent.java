@@ -177,6 +177,17 @@ public final class Agent implements AutoCloseable {
         return status;
     }
 
+    /** One poll now, under the same lock as the scheduled one; whether it succeeded. */
+    public boolean pollNow() {
+        return pollLocked();
+    }
+
+    /** One reconcile tick now, under the same lock as the scheduled one. */
+    public AgentStatus tickNow() {
+        tickLocked();
+        return reconciler.status();
+    }
+
     public AgentStatus status() {
         return reconciler.status();
     }

@@ -31,8 +31,12 @@ public record ServiceStatus(String name, String desired, Actual actual, Boolean 
         }
     }
 
-    /** A crash loop or a failed start: what makes the phase Degraded. */
+    /**
+     * A crash loop, a failed start or a failing health check: what makes the phase Degraded. A
+     * service that exited 0 and is not restarted by its policy finished its work: not degraded.
+     */
     public boolean degraded() {
-        return ("running".equals(desired) && actual != Actual.RUNNING) || Boolean.FALSE.equals(healthy);
+        boolean finished = actual == Actual.STOPPED && Integer.valueOf(0).equals(lastExitCode);
+        return ("running".equals(desired) && actual != Actual.RUNNING && !finished) || Boolean.FALSE.equals(healthy);
     }
 }

@@ -1,0 +1,181 @@
+package io.voltis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.JobRun;
+import io.voltis.sync.store.RevisionRecord;
+import io.voltis.sync.store.RevisionStore;
+import io.voltis.sync.testing.TestRepo;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The daemon as an operator runs it: the shaded jar in its own process, following a real Git
+ * repository made from examples/repo-layout, with state and root in a temp dir.
+ */
+class AgentJarIT {
+
+    private static final Path JAR = Fixtures.projectRoot().resolve("cli/target/voltis-agent.jar");
+    private static final Duration PATIENCE = Duration.ofSeconds(90);
+
+    @TempDir
+    Path tmp;
+
+    private final List<Process> daemons = new ArrayList<>();
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    @AfterEach
+    void stopDaemons() throws InterruptedException {
+        for (Process p : daemons) {
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private Process daemon(TestRepo origin, String hostname) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "run", "--repo", origin.fileUrl(), "--hostname", hostname,
+                "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
+                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "3s"));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("daemon.log").toFile())).start();
+        daemons.add(p);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private Optional<String> get(int port) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/"))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** The service's running pid from the process runtime's pid file; -1 while it has none (restarting). */
+    private long servicePid(String service) throws IOException {
+        Path file = tmp.resolve("state/logs/" + service + ".pid");
+        return Files.exists(file) ? Long.parseLong(Files.readString(file).strip().split("\\s+")[0]) : -1;
+    }
+
+    private String lastRevisionFile() throws IOException {
+        return Files.readString(tmp.resolve("root/var/lib/hello-web/last-revision")).strip();
+    }
+
+    private static String demoDevice(String greeting, int port) {
+        return "workload: hello-web\nlabels: {site: lab}\nvars:\n  greeting: \"" + greeting + "\"\n  port: \"" + port + "\"\n";
+    }
+
+    @Test
+    void push_isApplied_killedServiceComesBack_invalidCommitIsHeldOff() throws Exception {
+        int port = freePort();
+        TestRepo origin = TestRepo.fromDirectory(tmp.resolve("origin.git"), Fixtures.projectRoot().resolve("examples/repo-layout"), "initial");
+        origin.commit("demo on a free port", Map.of("devices/demo.yaml", demoDevice("Hello from the test", port)));
+        Process agent = daemon(origin, "demo");
+
+        await().atMost(PATIENCE).until(() -> get(port).orElse("").startsWith("Hello from the test"));
+        assertThat(lastRevisionFile()).isEqualTo(origin.head());
+        long firstWeb = servicePid("web");
+
+        // a push: new greeting, the per-revision job runs again, the service restarts
+        String pushed = origin.commit("new greeting", Map.of("devices/demo.yaml", demoDevice("Pushed greeting", port)));
+        // the greeting file is written first (files step), the service restarts last (services step)
+        await().atMost(PATIENCE).until(() -> servicePid("web") > 0 && servicePid("web") != firstWeb && get(port).orElse("").startsWith("Pushed greeting"));
+        assertThat(lastRevisionFile()).isEqualTo(pushed);
+        assertThat(Files.readString(tmp.resolve("root/etc/hello-web/greeting.txt"))).startsWith("Pushed greeting");
+
+        // the service is killed: the runtime brings it back
+        long web = servicePid("web");
+        ProcessHandle.of(web).ifPresent(ProcessHandle::destroyForcibly);
+        await().atMost(PATIENCE).until(() -> servicePid("web") > 0 && servicePid("web") != web && get(port).isPresent());
+
+        // an invalid commit is recorded as bad and held off; the device keeps the pushed revision
+        String bad = origin.commit("typo", Map.of("workloads/hello-web/workload.yaml",
+                Files.readString(Fixtures.projectRoot().resolve("examples/repo-layout/workloads/hello-web/workload.yaml"))
+                        .replace("restart: always", "restart: sometimes")));
+        await().atMost(PATIENCE).until(() -> {
+            try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+                return store.revision(bad).map(r -> r.validation() == RevisionRecord.Validation.INVALID).orElse(false);
+            }
+        });
+        try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+            assertThat(store.revision(bad).orElseThrow().problems())
+                    .contains("workloads/hello-web/workload.yaml:14:14: services[0].restart: 'sometimes' is not one of");
+            assertThat(store.lastSuccessfulApply().orElseThrow().sha()).isEqualTo(pushed);
+        }
+        assertThat(get(port)).hasValueSatisfying(body -> assertThat(body).startsWith("Pushed greeting"));
+        assertThat(lastRevisionFile()).isEqualTo(pushed);
+
+        // SIGTERM: the daemon stops cleanly and takes its services with it
+        long lastWeb = servicePid("web");
+        agent.destroy();
+        assertThat(agent.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(30)).until(() -> ProcessHandle.of(lastWeb).map(h -> !h.isAlive()).orElse(true));
+    }
+
+    @Test
+    void killDashNineDuringAnApply_restartConverges_withoutRunningTheOnceJobAgain() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        Path started = tmp.resolve("root/migrate-started");
+        origin.commit("slow migration", Map.of(
+                "devices/dev.yaml", "workload: w\n",
+                "workloads/w/workload.yaml", "apiVersion: voltis/v1\n"
+                        + "jobs:\n"
+                        + "  - {name: init, run: [sh, -c, \"echo once >> $VOLTIS_ROOT/init.log\"], when: once}\n"
+                        + "  - {name: migrate, run: [sh, -c, \"touch $VOLTIS_ROOT/migrate-started; sleep 4\"], when: per-revision}\n"
+                        + "services:\n  - {name: app, command: [sh, -c, \"exec sleep 1000\"]}\n"));
+        Files.createDirectories(tmp.resolve("root"));
+        Process first = daemon(origin, "dev");
+        await().atMost(PATIENCE).until(() -> Files.exists(started));
+
+        first.destroyForcibly();
+        assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        daemon(origin, "dev");
+
+        await().atMost(PATIENCE).until(() -> {
+            try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+                return store.lastSuccessfulApply().isPresent();
+            }
+        });
+        try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+            assertThat(store.applies(10)).extracting(ApplyRecord::result)
+                    .containsExactly(ApplyRecord.Result.SUCCEEDED, ApplyRecord.Result.INTERRUPTED);
+            assertThat(store.applies(10).get(1).error()).isEqualTo("the agent stopped during this apply");
+            assertThat(store.jobRuns("init", 10)).hasSize(1);
+            assertThat(store.jobRuns("migrate", 10)).extracting(JobRun::result)
+                    .containsExactly(JobRun.Result.SUCCEEDED, JobRun.Result.INTERRUPTED);
+        }
+        assertThat(Files.readString(tmp.resolve("root/init.log"))).isEqualTo("once\n");
+    }
+}
