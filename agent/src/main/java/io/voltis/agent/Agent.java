@@ -122,7 +122,7 @@ public final class Agent implements AutoCloseable {
                 new FileRenderer(config.root()), new FileSync(config.root(), state.resolve("files.manifest")),
                 new InstallerStep(SystemPackages.onDevice(), new Artifacts(state.resolve("artifacts"),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
-                jobs, runtime, scheduled -> cron.get().replace(scheduled), config.hostname(), config.root(),
+                jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
                 config.keepRevisions()));
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
         cron.set(scheduler);

@@ -139,11 +139,25 @@ final class Applier {
         }
     }
 
-    /** Keeps the archive of the applied revision and prunes old archives and unpacked folders. */
+    /**
+     * Keeps the archive of the applied revision, and prunes archives and unpacked folders to the
+     * {@code keepRevisions} most recently applied revisions (the one just applied included).
+     */
     private void keep(Preparation.Ready ready) {
         try {
             p.store().saveArchive(ready.sha(), Archives.pack(ready.dir()));
             p.store().pruneArchives(p.keepRevisions());
+            Set<String> recent = new java.util.LinkedHashSet<>();
+            recent.add(ready.sha());
+            for (ApplyRecord a : p.store().applies(1000)) {
+                if (recent.size() >= p.keepRevisions()) {
+                    break;
+                }
+                if (a.result() == ApplyRecord.Result.SUCCEEDED) {
+                    recent.add(a.sha());
+                }
+            }
+            p.unpacker().prune(recent);
         } catch (IOException | RuntimeException e) {
             p.store().addEvent("ArchiveFailed", ready.sha(), "cannot keep the workload archive: " + e.getMessage());
         }

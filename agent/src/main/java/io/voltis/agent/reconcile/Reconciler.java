@@ -50,7 +50,7 @@ public final class Reconciler {
     public record Parts(Clock clock, RevisionStore store, Supplier<SourceState> source, GitMirror mirror,
                         Preparer preparer, Revisions revisions, FileRenderer renderer, FileSync files,
                         PackageStep packages, JobRunner jobs, ServiceRuntime runtime, CronJobs cron,
-                        String hostname, Path root, int keepRevisions) {
+                        io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions) {
     }
 
     private final Parts p;

@@ -211,4 +211,18 @@ class ReconcilerTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> ProcessHandle.of(extra).map(h -> !h.isAlive()).orElse(true));
         assertThat(f.agent.status().services()).extracting(ServiceStatus::name).containsExactlyInAnyOrder("db", "web");
     }
+
+    @Test
+    void oldRevisions_arePrunedToTheLastTen() throws Exception {
+        f.converge();
+        for (int i = 2; i <= 12; i++) {
+            f.origin.commit("v" + i, workload("greeting " + i, "echo ok", ""));
+            f.converge();
+        }
+
+        try (var dirs = Files.list(f.state.resolve("revisions"))) {
+            assertThat(dirs.map(d -> d.getFileName().toString())).hasSize(10).contains(f.origin.head());
+        }
+        assertThat(f.agent.store().archive(f.origin.head())).isPresent();
+    }
 }

@@ -1,0 +1,109 @@
+package io.voltis.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ConfigLoaderTest {
+
+    @TempDir
+    Path tmp;
+
+    private ConfigLoader loader(Map<String, String> env, boolean root, boolean systemd) {
+        return new ConfigLoader(env, "edge-01.example.com", root, systemd, Path.of("/home/op"));
+    }
+
+    private static Map<String, String> flags(String... kv) {
+        Map<String, String> m = new HashMap<>();
+        for (int i = 0; i < kv.length; i += 2) {
+            m.put(kv[i], kv[i + 1]);
+        }
+        return m;
+    }
+
+    @Test
+    void flagsBeatTheFile_whichBeatsTheEnvironment_thenDefaults() throws Exception {
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "repo: https://file.example/fleet.git\nbranch: prod\ninterval: 1m\n");
+        Map<String, String> env = Map.of("VOLTIS_REPO", "https://env.example/x.git", "VOLTIS_BRANCH", "env",
+                "VOLTIS_INTERVAL", "5m", "VOLTIS_ROOT", "/srv/root");
+
+        AgentConfig c = loader(env, true, false).load(flags("interval", "10s"), file);
+
+        assertThat(c.repo()).isEqualTo("https://file.example/fleet.git");
+        assertThat(c.branch()).isEqualTo("prod");
+        assertThat(c.interval()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.root()).isEqualTo(Path.of("/srv/root"));
+        assertThat(c.hostname()).isEqualTo("edge-01.example.com");
+        assertThat(c.stateDir()).isEqualTo(Path.of("/var/lib/voltis"));
+        assertThat(c.listen()).isEqualTo("127.0.0.1:9740");
+        assertThat(c.reconcileInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.runtime()).isEqualTo(AgentConfig.Runtime.PROCESS);
+    }
+
+    @Test
+    void defaults_dependOnTheMachine() throws Exception {
+        AgentConfig c = loader(Map.of(), false, true).load(flags("repo", "file:///r"), null);
+
+        assertThat(c.stateDir()).isEqualTo(Path.of("/home/op/.local/state/voltis"));
+        assertThat(c.runtime()).isEqualTo(AgentConfig.Runtime.SYSTEMD);
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = ';', value = {
+        "interval   ; 30      ; --interval: '30' is not a duration such as 500ms, 5s, 2m, 1h30m",
+        "interval   ; 0s      ; --interval: '0s' must be longer than 0s",
+        "runtime    ; docker  ; --runtime: 'docker' is not one of process|systemd",
+        "listen     ; 9740    ; --listen: '9740' is not host:port",
+        "job-workers; 0       ; --job-workers: '0' is not a whole number from 1 to 64",
+        "once       ; yes     ; --once: 'yes' is not true or false",
+    })
+    void badFlag_isOneLineNamingTheFlag(String key, String value, String expected) {
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags("repo", "file:///r", key, value), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(expected);
+    }
+
+    @Test
+    void badEnvironmentValue_namesTheVariable() {
+        assertThatThrownBy(() -> loader(Map.of("VOLTIS_INTERVAL", "often"), true, false).load(flags("repo", "file:///r"), null))
+                .hasMessage("environment VOLTIS_INTERVAL: 'often' is not a duration such as 500ms, 5s, 2m, 1h30m");
+    }
+
+    @Test
+    void unknownKeyInTheFile_isAnErrorWithAHint() throws Exception {
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "repo: file:///r\nintervall: 5s\n");
+
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags(), file))
+                .hasMessage(file + ": unknown setting 'intervall' (did you mean 'interval'?)");
+    }
+
+    @Test
+    void noRepo_saysWhereToGiveIt() {
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags(), null))
+                .hasMessage("no repository: give --repo URL (or repo: in /etc/voltis/agent.yaml, or VOLTIS_REPO)");
+    }
+
+    @Test
+    void missingConfigFileNamedByFlag_isAnError() {
+        Path missing = tmp.resolve("missing.yaml");
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags("repo", "file:///r"), missing))
+                .hasMessageStartingWith("cannot read config file " + missing);
+    }
+
+    @Test
+    void credentialsInTheRepoUrl_neverShowInToString() throws Exception {
+        AgentConfig c = loader(Map.of(), true, false).load(flags("repo", "https://ops:s3cret@git.example/fleet.git"), null);
+
+        assertThat(c.toString()).doesNotContain("s3cret").contains("https://git.example/fleet.git");
+    }
+}
