@@ -178,4 +178,46 @@ class AgentJarIT {
         }
         assertThat(Files.readString(tmp.resolve("root/init.log"))).isEqualTo("once\n");
     }
+
+    private record Once(int exit, String out) {
+    }
+
+    private Once once(TestRepo origin, String hostname) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "run", "--once", "--repo", origin.fileUrl(), "--hostname", hostname,
+                "--state-dir", tmp.resolve("state-" + hostname).toString(), "--root", tmp.resolve("root").toString(),
+                "--runtime", "process").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        return new Once(p.exitValue(), out);
+    }
+
+    @Test
+    void once_exits0WhenConverged_and1WhenTheRevisionIsInvalid() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        origin.commit("two devices", Map.of(
+                "devices/good.yaml", "workload: ok\n",
+                "devices/bad.yaml", "workload: broken\n",
+                "workloads/ok/workload.yaml", "apiVersion: voltis/v1\njobs:\n  - {name: hello, run: [sh, -c, \"echo hi\"], when: per-revision}\n",
+                "workloads/broken/workload.yaml", "apiVersion: voltis/v1\nservices:\n  - {name: x, command: [sh], restart: sometimes}\n"));
+
+        Once good = once(origin, "good");
+        Once bad = once(origin, "bad");
+
+        assertThat(good.exit()).as(good.out()).isZero();
+        assertThat(good.out()).contains("Synced: applied " + origin.head().substring(0, 12));
+        assertThat(bad.exit()).as(bad.out()).isEqualTo(1);
+        assertThat(bad.out()).contains("Failed: applied none").contains("'sometimes' is not one of always|on-failure|never");
+    }
+
+    @Test
+    void run_withABadFlag_isUsageExit2_oneLine() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "run", "--repo", "file:///nowhere", "--interval", "often").start();
+        String err = new String(p.getErrorStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        assertThat(p.exitValue()).isEqualTo(2);
+        assertThat(err).startsWith("voltis-agent: --interval: 'often' is not a duration such as 500ms, 5s, 2m, 1h30m\n");
+    }
 }
