@@ -45,6 +45,8 @@ public final class Reconciler {
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
     private static final Duration MAX_RETRY = Duration.ofMinutes(10);
+    /** How long a decision that found the revision missing (server down, pin not found) is kept before asking again. */
+    private static final Duration RECHECK_MISSING = Duration.ofMinutes(1);
 
     /** Everything a tick works with; built once by the composition root. */
     public record Parts(Clock clock, RevisionStore store, Supplier<SourceState> source, GitMirror mirror,
@@ -58,6 +60,7 @@ public final class Reconciler {
     private Applied applied;
     private Desired desired;
     private String decidedFor;
+    private Instant decidedAt;
     private String failedSha;
     private int failedAttempts;
     private Instant retryAt;
@@ -127,11 +130,14 @@ public final class Reconciler {
         Optional<Pin> cli = p.store().pin();
         String head = p.source().get().headRevision();
         String key = cli.map(Pin::revision).orElse("") + "@" + head;
-        if (key.equals(decidedFor) && desired != null) {
+        Instant now = p.clock().instant();
+        boolean stale = desired instanceof Desired.Missing && !now.isBefore(decidedAt.plus(RECHECK_MISSING));
+        if (key.equals(decidedFor) && desired != null && !stale) {
             return desired;
         }
         desired = decideFresh(cli, head);
         decidedFor = key;
+        decidedAt = now;
         return desired;
     }
 
@@ -152,7 +158,6 @@ public final class Reconciler {
             }
             return new Desired.Revision(head, null, atHead);
         } catch (SourceException e) {
-            decidedFor = null;
             return new Desired.Missing(head, null, e.reason().word() + ": " + e.getMessage());
         }
     }

@@ -225,4 +225,18 @@ class ReconcilerTest {
         }
         assertThat(f.agent.store().archive(f.origin.head())).isPresent();
     }
+
+    @Test
+    void pinToACommitTheServerDoesNotHave_failsClearly_andKeepsWhatRuns() throws Exception {
+        f.converge();
+        String v1 = f.origin.head();
+        f.agent.store().setPin("0123456789abcdef0123456789abcdef01234567");
+
+        AgentStatus s = f.converge();
+
+        assertThat(s.phase()).isEqualTo(Phase.FAILED);
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.lastError()).startsWith("RevisionNotFound: commit 0123456789abcdef0123456789abcdef01234567 is not on");
+        assertThat(s.pin().revision()).isEqualTo("0123456789abcdef0123456789abcdef01234567");
+    }
 }
