@@ -67,6 +67,7 @@ public final class Reconciler {
     private String lastError;
     private Phase lastPhase;
     private volatile AgentStatus status;
+    private final java.util.Set<String> degraded = new java.util.HashSet<>();
 
     public Reconciler(Parts parts) {
         this.p = parts;
@@ -99,6 +100,7 @@ public final class Reconciler {
             error = "reconcile: " + e.getMessage();
         } finally {
             status = snapshot(phase, error == null ? lastError : error, now);
+            serviceTransitions(status);
             if (phase != lastPhase && lastPhase != null) {
                 event("PhaseChanged", status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
                         + (status.lastError() == null ? "" : ": " + status.lastError()));
@@ -266,6 +268,25 @@ public final class Reconciler {
         }
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
                 applied == null ? null : applied.sha(), pin, p.source().get(), p.runtime().statuses(), jobs, error, now);
+    }
+
+    /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */
+    private void serviceTransitions(AgentStatus now) {
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (ServiceStatus s : now.services()) {
+            if (s.degraded()) {
+                current.add(s.name());
+                if (!degraded.contains(s.name())) {
+                    event("ServiceDegraded", now.appliedRevision(), s.name() + ": " + s.actual().word()
+                            + (s.lastExitCode() == null ? "" : ", exit " + s.lastExitCode())
+                            + (s.message() == null ? "" : ", " + s.message()));
+                }
+            } else if (degraded.contains(s.name())) {
+                event("ServiceRecovered", now.appliedRevision(), s.name() + ": " + s.actual().word());
+            }
+        }
+        degraded.clear();
+        degraded.addAll(current);
     }
 
     private void event(String type, String revision, String message) {

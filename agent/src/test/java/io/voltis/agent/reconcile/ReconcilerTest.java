@@ -139,6 +139,8 @@ class ReconcilerTest {
         assertThat(ghost.message()).contains("no-such-program");
         assertThat(s.services().stream().filter(x -> x.name().equals("web")).findFirst().orElseThrow().actual())
                 .isEqualTo(ServiceStatus.Actual.RUNNING);
+        assertThat(f.agent.store().events(50)).filteredOn(e -> e.type().equals("ServiceDegraded"))
+                .extracting(Event::message).anyMatch(m -> m.startsWith("flaky: ")).anyMatch(m -> m.startsWith("ghost: "));
     }
 
     @Test
