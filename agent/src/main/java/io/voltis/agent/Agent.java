@@ -139,10 +139,15 @@ public final class Agent implements AutoCloseable {
                 Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env);
     }
 
+    /** One poll; when it fetched a new head, the reconcile tick runs at once rather than at its next turn. */
     private boolean pollLocked() {
         lock.lock();
         try {
-            return poller.poll().ok();
+            io.voltis.sync.PollResult result = poller.poll();
+            if (result instanceof io.voltis.sync.PollResult.Fetched && reconciler != null && !config.once()) {
+                reconciler.tick();
+            }
+            return result.ok();
         } finally {
             lock.unlock();
         }

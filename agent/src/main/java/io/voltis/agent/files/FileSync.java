@@ -50,6 +50,8 @@ public final class FileSync {
     private final Path root;
     private final Path manifest;
     private final Map<Path, Seen> seen = new HashMap<>();
+    /** The manifest as last read or written; only this class writes it. */
+    private Set<Path> manifestCache;
     private Path realRoot;
 
     public FileSync(Path root, Path manifest) {
@@ -59,6 +61,9 @@ public final class FileSync {
 
     /** The targets the agent placed, as recorded in the manifest. */
     public Set<Path> managed() throws IOException {
+        if (manifestCache != null) {
+            return manifestCache;
+        }
         Set<Path> out = new TreeSet<>();
         if (Files.exists(manifest)) {
             for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
@@ -67,7 +72,8 @@ public final class FileSync {
                 }
             }
         }
-        return out;
+        manifestCache = java.util.Collections.unmodifiableSet(out);
+        return manifestCache;
     }
 
     /** Makes the disk match {@code desired}; removes managed files no longer desired. Stops at the first failure. */
@@ -84,6 +90,9 @@ public final class FileSync {
                 }
             }
             Set<Path> before = managed();
+            if (before.size() == byTarget.size() && before.containsAll(byTarget.keySet())) {
+                return new Changes(List.copyOf(written), List.copyOf(removed));
+            }
             for (Path old : before) {
                 if (!byTarget.containsKey(old) && old.startsWith(root) && Files.deleteIfExists(old)) {
                     seen.remove(old);
@@ -110,7 +119,7 @@ public final class FileSync {
         if (!Boolean.TRUE.equals(attrs.get("isRegularFile"))) {
             return false;
         }
-        String want = digest(d.content());
+        String want = d.digest();
         long size = (Long) attrs.get("size");
         int mode = (Integer) attrs.get("mode") & 07777;
         Seen now = new Seen(size, attrs.get("ino"), attrs.get("ctime"), want, mode);
@@ -186,6 +195,7 @@ public final class FileSync {
         Files.writeString(temp, text, StandardCharsets.UTF_8);
         Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
         Files.move(temp, manifest, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        manifestCache = java.util.Collections.unmodifiableSet(new TreeSet<>(targets));
     }
 
     private static Set<PosixFilePermission> permissions(int mode) {

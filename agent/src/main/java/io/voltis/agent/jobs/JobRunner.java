@@ -39,6 +39,8 @@ public final class JobRunner implements AutoCloseable {
     private final RevisionStore store;
     private final ExecutorService workers;
     private final Map<String, String> baseEnv;
+    /** The last run of each job, kept here so status never queries the store on a quiet tick. */
+    private final Map<String, JobRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
 
     public JobRunner(RevisionStore store, int workers, Map<String, String> baseEnv) {
         this.store = store;
@@ -50,14 +52,27 @@ public final class JobRunner implements AutoCloseable {
                     t.setDaemon(true);
                     return t;
                 });
+        for (JobRun run : store.jobRuns(null, 500)) {
+            lastRuns.putIfAbsent(run.job(), run);
+        }
+    }
+
+    /** The last run of {@code job} on this device (its start and result), or null. */
+    public JobRun lastRun(String job) {
+        return lastRuns.get(job);
     }
 
     /** Queues a run; the future completes when it ends. */
     public CompletableFuture<Outcome> submit(JobRequest request) {
         long id = store.jobStarted(request.name(), request.revision(), request.trigger());
+        java.time.Instant started = java.time.Instant.now();
+        lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started, null,
+                JobRun.Result.RUNNING, null, null));
         return CompletableFuture.supplyAsync(() -> {
             Outcome outcome = run(request);
             store.jobFinished(id, outcome.result(), outcome.exitCode(), outcome.output());
+            lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started,
+                    java.time.Instant.now(), outcome.result(), outcome.exitCode(), null));
             if (!outcome.ok()) {
                 LOG.warn("job {} {}: exit {}", request.name(), outcome.result(), outcome.exitCode());
             }

@@ -9,7 +9,13 @@ import io.voltis.sync.Preparation;
 
 /** The revision the device runs, with everything the quiet ticks compare against. */
 record Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files,
-               List<ServiceDefinition> services) {
+               List<ServiceDefinition> services, java.util.Set<String> healthChecked) {
+
+    Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files, List<ServiceDefinition> services) {
+        this(ready, vars, files, services, services.stream()
+                .filter(d -> d.health() != null && d.state() == io.voltis.model.ServiceState.RUNNING)
+                .map(ServiceDefinition::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
+    }
 
     String sha() {
         return ready.sha();

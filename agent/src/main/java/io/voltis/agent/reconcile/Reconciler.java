@@ -5,9 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
@@ -84,6 +82,7 @@ public final class Reconciler {
         Instant now = p.clock().instant();
         Phase phase = Phase.PROGRESSING;
         String error = null;
+        List<ServiceStatus> services = List.of();
         try {
             restoreAppliedOnce();
             Desired d = decide();
@@ -92,14 +91,15 @@ public final class Reconciler {
                 apply(ready, now);
             }
             converge();
-            phase = phase(d);
+            services = p.runtime().statuses();
+            phase = phase(d, services);
             error = error(d);
         } catch (RuntimeException e) {
             LOG.error("reconcile tick failed", e);
             phase = Phase.FAILED;
             error = "reconcile: " + e.getMessage();
         } finally {
-            status = snapshot(phase, error == null ? lastError : error, now);
+            status = snapshot(phase, error == null ? lastError : error, services, now);
             serviceTransitions(status);
             if (phase != lastPhase && lastPhase != null) {
                 event("PhaseChanged", status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
@@ -210,7 +210,7 @@ public final class Reconciler {
         applied.services().forEach(p.runtime()::apply);
     }
 
-    private Phase phase(Desired d) {
+    private Phase phase(Desired d, List<ServiceStatus> services) {
         if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.NoWorkload) {
             return Phase.NO_WORKLOAD;
         }
@@ -224,19 +224,14 @@ public final class Reconciler {
             return Phase.PROGRESSING;
         }
         boolean waiting = false;
-        for (ServiceStatus s : p.runtime().statuses()) {
+        for (ServiceStatus s : services) {
             if (s.degraded()) {
                 return Phase.DEGRADED;
             }
-            waiting |= s.healthy() == null && hasHealthCheck(s.name());
+            waiting |= s.healthy() == null && applied.healthChecked().contains(s.name());
         }
         // a service whose health check has not answered yet is not known to work
         return waiting ? Phase.PROGRESSING : Phase.SYNCED;
-    }
-
-    private boolean hasHealthCheck(String service) {
-        return applied.services().stream().anyMatch(d -> d.name().equals(service) && d.health() != null
-                && d.state() == io.voltis.model.ServiceState.RUNNING);
     }
 
     private String error(Desired d) {
@@ -251,23 +246,19 @@ public final class Reconciler {
         return null;
     }
 
-    private AgentStatus snapshot(Phase phase, String error, Instant now) {
+    private AgentStatus snapshot(Phase phase, String error, List<ServiceStatus> services, Instant now) {
         Desired d = desired;
         String desiredSha = d instanceof Desired.Revision r ? r.sha() : null;
         Pin pin = d instanceof Desired.Revision r ? r.pin() : d instanceof Desired.Missing m ? m.pin() : null;
         List<AgentStatus.JobStatus> jobs = new ArrayList<>();
         if (applied != null) {
-            Map<String, JobRun> last = new HashMap<>();
-            for (JobRun run : p.store().jobRuns(null, 200)) {
-                last.putIfAbsent(run.job(), run);
-            }
             applied.ready().resolution().workload().spec().jobs().forEach(j -> {
-                JobRun run = last.get(j.name());
+                JobRun run = p.jobs().lastRun(j.name());
                 jobs.add(new AgentStatus.JobStatus(j.name(), run == null ? null : run.startedAt(), run == null ? null : run.result()));
             });
         }
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
-                applied == null ? null : applied.sha(), pin, p.source().get(), p.runtime().statuses(), jobs, error, now);
+                applied == null ? null : applied.sha(), pin, p.source().get(), services, jobs, error, now);
     }
 
     /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */

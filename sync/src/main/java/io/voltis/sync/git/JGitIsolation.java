@@ -26,6 +26,9 @@ final class JGitIsolation {
         if (!INSTALLED.compareAndSet(false, true)) {
             return;
         }
+        // JGit measures the file system's timestamp resolution before its first file access and
+        // could not keep the result (its config is not saved): measured, that blocked start for ~3 s.
+        FS.FileStoreAttributes.setBackground(true);
         SystemReader.setInstance(new SystemReader.Delegate(SystemReader.getInstance()) {
             @Override
             public FileBasedConfig openSystemConfig(Config parent, FS fs) {
