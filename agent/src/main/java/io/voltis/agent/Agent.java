@@ -113,7 +113,7 @@ public final class Agent implements AutoCloseable {
                 baseEnv.put(k, env.get(k));
             }
         }
-        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv);
+        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock);
         closeInReverse.push(jobs);
         ServiceRuntime runtime = runtime(state, clock, env);
         closeInReverse.push(runtime);

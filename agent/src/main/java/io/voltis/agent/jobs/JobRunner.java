@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import io.voltis.agent.runtime.process.ProcessGroup;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.RevisionStore;
 import org.slf4j.Logger;
@@ -39,11 +40,13 @@ public final class JobRunner implements AutoCloseable {
     private final RevisionStore store;
     private final ExecutorService workers;
     private final Map<String, String> baseEnv;
+    private final java.time.Clock clock;
     /** The last run of each job, kept here so status never queries the store on a quiet tick. */
     private final Map<String, JobRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
 
-    public JobRunner(RevisionStore store, int workers, Map<String, String> baseEnv) {
+    public JobRunner(RevisionStore store, int workers, Map<String, String> baseEnv, java.time.Clock clock) {
         this.store = store;
+        this.clock = clock;
         this.baseEnv = Map.copyOf(baseEnv);
         AtomicInteger n = new AtomicInteger();
         this.workers = new ThreadPoolExecutor(workers, workers, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
@@ -65,14 +68,14 @@ public final class JobRunner implements AutoCloseable {
     /** Queues a run; the future completes when it ends. */
     public CompletableFuture<Outcome> submit(JobRequest request) {
         long id = store.jobStarted(request.name(), request.revision(), request.trigger());
-        java.time.Instant started = java.time.Instant.now();
+        java.time.Instant started = clock.instant();
         lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started, null,
                 JobRun.Result.RUNNING, null, null));
         return CompletableFuture.supplyAsync(() -> {
             Outcome outcome = run(request);
             store.jobFinished(id, outcome.result(), outcome.exitCode(), outcome.output());
             lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started,
-                    java.time.Instant.now(), outcome.result(), outcome.exitCode(), null));
+                    clock.instant(), outcome.result(), outcome.exitCode(), null));
             if (!outcome.ok()) {
                 LOG.warn("job {} {}: exit {}", request.name(), outcome.result(), outcome.exitCode());
             }
@@ -124,14 +127,7 @@ public final class JobRunner implements AutoCloseable {
 
     /** SIGKILL to the job's whole process group (setsid made the job its leader). */
     private static void killGroup(Process process) {
-        long pgid = process.pid();
-        try {
-            new ProcessBuilder("kill", "-KILL", "--", "-" + pgid).start().waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            process.descendants().forEach(ProcessHandle::destroyForcibly);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        ProcessGroup.ledBy(process.pid()).signal("KILL");
         process.destroyForcibly();
     }
 

@@ -39,7 +39,7 @@ class AgentSchedulerTest {
     @BeforeEach
     void setUp() throws Exception {
         store = RevisionStore.openOwner(tmp.resolve("state"), new MutableClock(Instant.parse("2026-11-22T10:00:00Z")));
-        runner = new JobRunner(store, 1, Map.of("PATH", System.getenv("PATH")));
+        runner = new JobRunner(store, 1, Map.of("PATH", System.getenv("PATH")), Clock.systemUTC());
         scheduler = new AgentScheduler(() -> {
             int n = polls.incrementAndGet();
             if (n == 2) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * run by {@code /bin/sh} (its built-in {@code kill} exists on every system, unlike procps);
  * the group's members are read from {@code /proc}.
  */
-final class ProcessGroup {
+public final class ProcessGroup {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessGroup.class);
     private static final Path PROC = Path.of("/proc");
@@ -32,12 +32,17 @@ final class ProcessGroup {
         this.shell = shell;
     }
 
+    /** The group led by {@code pid} (a process started through {@code setsid}); signals go through {@code /bin/sh}. */
+    public static ProcessGroup ledBy(long pid) {
+        return new ProcessGroup(pid, Path.of("/bin/sh"));
+    }
+
     long id() {
         return id;
     }
 
     /** Sends {@code signal} ({@code TERM}, {@code KILL}) to every member, if there is any left. */
-    void signal(String signal) {
+    public void signal(String signal) {
         if (members(id).isEmpty()) {
             return;
         }
