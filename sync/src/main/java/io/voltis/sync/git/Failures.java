@@ -19,7 +19,7 @@ final class Failures {
             reason = Reason.HOST_KEY_REJECTED;
         } else if (lower.contains("not authorized") || lower.contains("authentication is required")
                 || lower.contains("auth fail") || lower.contains("cannot log in") || lower.contains("no keys to try")
-                || lower.contains("401") || lower.contains("403 forbidden")) {
+                || lower.contains("401 unauthorized") || lower.contains("403 forbidden")) {
             reason = Reason.AUTHENTICATION_FAILED;
         } else if (lower.contains("want ") && lower.contains("not valid")) {
             reason = Reason.REVISION_NOT_FOUND;
