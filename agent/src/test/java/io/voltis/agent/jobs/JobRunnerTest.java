@@ -95,7 +95,7 @@ class JobRunnerTest {
         List<CompletableFuture<JobRunner.Outcome>> runs = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             runs.add(runner.submit(job("burst-" + i, Duration.ofSeconds(30), "sh", "-c",
-                    "echo start >> " + log + "; sleep 0.3; echo end >> " + log)));
+                    "echo start >> " + log + "; sleep 1; echo end >> " + log)));
         }
         for (var r : runs) {
             assertThat(r.get(60, TimeUnit.SECONDS).ok()).isTrue();
