@@ -5,24 +5,38 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicReference;
 
-/** A clock the test moves by hand, so stored times are known exactly. */
+/**
+ * A clock tests set and advance by hand, or that moves on by a step each time it is read; safe
+ * to read from several threads (a runtime's timer, the test).
+ */
 public final class MutableClock extends Clock {
 
-    private Instant now;
+    private final AtomicReference<Instant> now;
+    private final AtomicReference<Duration> tick = new AtomicReference<>(Duration.ZERO);
 
     public MutableClock(Instant start) {
-        this.now = start;
+        this.now = new AtomicReference<>(start);
     }
 
     public Instant advance(Duration step) {
-        now = now.plus(step);
-        return now;
+        return now.updateAndGet(i -> i.plus(step));
+    }
+
+    public void set(Instant instant) {
+        now.set(instant);
+    }
+
+    /** From now on every reading is {@code step} later than the one before. */
+    public void tickEachRead(Duration step) {
+        tick.set(step);
     }
 
     @Override
     public Instant instant() {
-        return now;
+        Duration step = tick.get();
+        return now.getAndUpdate(i -> i.plus(step));
     }
 
     @Override
@@ -32,6 +46,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Clock withZone(ZoneId zone) {
-        throw new UnsupportedOperationException("the store uses UTC instants only");
+        throw new UnsupportedOperationException("tests use UTC instants only");
     }
 }

@@ -20,35 +20,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ProcessRuntimeHealthTest {
+class ProcessRuntimeHealthTest extends RuntimeTest {
 
     private static final Duration INTERVAL = Duration.ofMillis(100);
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
 
-    @TempDir
-    Path root;
-    private RuntimeFixture fixture;
     private HttpServer server;
 
     @AfterEach
-    void close() {
-        if (fixture != null) {
-            fixture.close();
-        }
+    void stopServer() {
         if (server != null) {
             server.stop(0);
         }
-    }
-
-    private ProcessRuntime runtime() {
-        if (fixture == null) {
-            fixture = new RuntimeFixture(root, RuntimeFixture.FAST);
-        }
-        return fixture.runtime;
-    }
-
-    private ServiceStatus status(String name) {
-        return runtime().status(name).orElseThrow();
     }
 
     @Test

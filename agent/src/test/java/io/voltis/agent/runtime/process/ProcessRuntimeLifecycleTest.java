@@ -1,5 +1,7 @@
 package io.voltis.agent.runtime.process;
 
+import io.voltis.sync.testing.MutableClock;
+
 import static io.voltis.agent.runtime.process.Processes.alive;
 import static io.voltis.agent.runtime.process.Processes.eventually;
 import static io.voltis.agent.runtime.process.Processes.pidIn;
@@ -21,29 +23,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ProcessRuntimeLifecycleTest {
-
-    @TempDir
-    Path root;
-    private RuntimeFixture fixture;
-
-    @AfterEach
-    void closeRuntime() {
-        if (fixture != null) {
-            fixture.close();
-        }
-    }
-
-    private ProcessRuntime runtime() {
-        if (fixture == null) {
-            fixture = new RuntimeFixture(root, RuntimeFixture.FAST);
-        }
-        return fixture.runtime;
-    }
-
-    private ServiceStatus status(String name) {
-        return runtime().status(name).orElseThrow();
-    }
+class ProcessRuntimeLifecycleTest extends RuntimeTest {
 
     @Test
     void startThenStopped_processRunsInItsOwnGroupThenIsGone() {
