@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
@@ -15,7 +16,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
+import io.voltis.agent.api.ApiServer;
+import io.voltis.agent.api.ApiSources;
+import io.voltis.agent.api.TokenFile;
 import io.voltis.agent.config.AgentConfig;
+import io.voltis.agent.metrics.AgentMetrics;
 import io.voltis.agent.files.FileRenderer;
 import io.voltis.agent.files.FileSync;
 import io.voltis.agent.jobs.JobRunner;
@@ -41,6 +46,7 @@ import io.voltis.sync.Unpacker;
 import io.voltis.sync.git.CredentialSources;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.GitSourceSpec;
+import io.voltis.sync.git.Redact;
 import io.voltis.sync.store.RevisionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,6 +63,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
+    /** NOTE: docs/api.md (/healthz) names this. */
+    private static final Duration STALLED = Duration.ofMinutes(30);
 
     private final AgentConfig config;
     private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
@@ -68,6 +76,10 @@ public final class Agent implements AutoCloseable {
     private Reconciler reconciler;
     private AgentScheduler scheduler;
     private RevisionStore store;
+    private ServiceRuntime runtime;
+    private AgentMetrics metrics;
+    private ApiServer api;
+    private volatile Instant lastTickDone;
 
     private Agent(AgentConfig config) {
         this.config = config;
@@ -79,6 +91,7 @@ public final class Agent implements AutoCloseable {
         try {
             agent.build(env, Clock.systemUTC());
             if (!config.once()) {
+                agent.startApi();
                 agent.scheduler.start(agent.pollSchedule.firstDelay(), config.reconcileInterval());
                 LOG.info("voltis-agent following {} ({}) as {}", io.voltis.sync.git.Redact.url(config.repo()),
                         config.branch(), config.hostname());
@@ -115,7 +128,9 @@ public final class Agent implements AutoCloseable {
         }
         JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock);
         closeInReverse.push(jobs);
-        ServiceRuntime runtime = runtime(state, clock, env);
+        runtime = runtime(state, clock, env);
+        metrics = new AgentMetrics(() -> reconciler.status(), clock);
+        closeInReverse.push(metrics);
         closeInReverse.push(runtime);
         AtomicReference<CronJobs> cron = new AtomicReference<>(CronJobs.NONE);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
@@ -123,10 +138,48 @@ public final class Agent implements AutoCloseable {
                 new InstallerStep(SystemPackages.onDevice(), new Artifacts(state.resolve("artifacts"),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
-                config.keepRevisions()));
+                config.keepRevisions()), new Reconciler.Listener() {
+                    @Override
+                    public void applied(boolean succeeded, Duration took) {
+                        metrics.applied(succeeded, took);
+                    }
+
+                    @Override
+                    public void driftCorrected(int files) {
+                        metrics.driftCorrected(files);
+                    }
+                });
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
         cron.set(scheduler);
         closeInReverse.push(scheduler);
+    }
+
+    private void startApi() {
+        TokenFile token = config.apiTokenFile() == null ? null : TokenFile.read(config.apiTokenFile());
+        api = ApiServer.start(ApiServer.Settings.of(config.listenHost(), config.listenPort(), token), apiSources());
+        closeInReverse.push(api);
+        LOG.info("status API on http://{}:{}/{}", config.listen().substring(0, config.listen().lastIndexOf(':')),
+                api.port(), token == null ? "" : " (bearer token required)");
+    }
+
+    /** What the status API reads; tests serve it on a port of their own. */
+    public ApiSources apiSources() {
+        return new ApiSources(reconciler::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
+                config.path()), store, runtime.logs(), metrics::scrape, () -> lastTickDone != null, this::unhealthy);
+    }
+
+    /** The API's port, or -1 when it does not run ({@code --once}). */
+    public int apiPort() {
+        return api == null ? -1 : api.port();
+    }
+
+    /** A reconcile loop that has not finished a tick for {@link #STALLED} is stalled (hung apply, dead scheduler). */
+    private Optional<String> unhealthy() {
+        Instant last = lastTickDone;
+        if (last != null && Instant.now().isAfter(last.plus(STALLED))) {
+            return Optional.of("the reconcile loop has not finished a tick since " + last);
+        }
+        return Optional.empty();
     }
 
     private ServiceRuntime runtime(Path state, Clock clock, Map<String, String> env) {
@@ -143,7 +196,9 @@ public final class Agent implements AutoCloseable {
     private boolean pollLocked() {
         lock.lock();
         try {
+            long started = System.nanoTime();
             io.voltis.sync.PollResult result = poller.poll();
+            metrics.polled(result, Duration.ofNanos(System.nanoTime() - started));
             if (result instanceof io.voltis.sync.PollResult.Fetched && reconciler != null && !config.once()) {
                 reconciler.tick();
             }
@@ -156,7 +211,10 @@ public final class Agent implements AutoCloseable {
     private void tickLocked() {
         lock.lock();
         try {
+            long started = System.nanoTime();
             reconciler.tick();
+            metrics.ticked(Duration.ofNanos(System.nanoTime() - started));
+            lastTickDone = Instant.now();
         } finally {
             lock.unlock();
         }

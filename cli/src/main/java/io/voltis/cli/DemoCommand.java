@@ -62,7 +62,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         String sha = LocalRepos.initFrom(example, repo, "Voltis demo fleet");
         AgentConfig config = new AgentConfig(repo.toString(), "main", "", HOST, Duration.ofSeconds(2), Duration.ofSeconds(1),
-                home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:9740", false,
+                home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:9740", null, false,
                 null, null, null, null, 2, 10, Duration.ofSeconds(5));
         Logging.daemon();
         Agent agent = Agent.start(config, System.getenv());

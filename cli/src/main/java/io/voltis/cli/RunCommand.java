@@ -46,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
     String runtime;
     @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Status API address (default: 127.0.0.1:9740).")
     String listen;
+    @Option(names = "--api-token-file", paramLabel = "FILE",
+            description = "Bearer token the status API requires (needed to listen beyond loopback).")
+    String apiTokenFile;
     @Option(names = "--once", description = "Poll and reconcile once; exit 0 if converged, 1 if not.")
     boolean once;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: /etc/voltis/agent.yaml if present).")
@@ -109,6 +112,7 @@ final class RunCommand implements Callable<Integer> {
         f.put("root", root);
         f.put("runtime", runtime);
         f.put("listen", listen);
+        f.put("api-token-file", apiTokenFile);
         f.put("once", once ? "true" : null);
         f.put("git-username", gitUsername);
         f.put("git-password-file", gitPasswordFile);

@@ -18,6 +18,7 @@ public record AgentConfig(
         Path root,
         Runtime runtime,
         String listen,
+        Path apiTokenFile,
         boolean once,
         String gitUsername,
         Path gitPasswordFile,
@@ -42,10 +43,21 @@ public record AgentConfig(
         }
     }
 
+    /** The host part of {@link #listen}, without IPv6 brackets. */
+    public String listenHost() {
+        String host = listen.substring(0, listen.lastIndexOf(':'));
+        return host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    /** The port part of {@link #listen}; 0 picks a free port. */
+    public int listenPort() {
+        return Integer.parseInt(listen.substring(listen.lastIndexOf(':') + 1));
+    }
+
     @Override
     public String toString() {
         return "AgentConfig[repo=" + io.voltis.sync.git.Redact.url(repo) + ", branch=" + branch + ", path=" + path
                 + ", hostname=" + hostname + ", interval=" + interval + ", stateDir=" + stateDir + ", root=" + root
-                + ", runtime=" + runtime.word() + ", listen=" + listen + ", once=" + once + "]";
+                + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + "]";
     }
 }

@@ -27,7 +27,7 @@ public final class ConfigLoader {
 
     /** Every setting, by its flag name. */
     static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
-            "state-dir", "root", "runtime", "listen", "once", "git-username", "git-password-file", "ssh-key",
+            "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
             "known-hosts", "job-workers", "keep-revisions", "stop-grace");
 
     private final Map<String, String> env;
@@ -126,7 +126,7 @@ public final class ConfigLoader {
             return new AgentConfig(repo, text("branch", "main"), text("path", ""),
                     text("hostname", machineHostname), duration("interval", "30s"),
                     duration("reconcile-interval", "5s"), state, path("root", Path.of("/")), runtime,
-                    listen(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
+                    listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"));
         }
@@ -201,6 +201,22 @@ public final class ConfigLoader {
                 throw new ConfigException(where("listen") + ": '" + v + "' is not host:port");
             }
             return v;
+        }
+
+        /**
+         * The API answers only on loopback unless a token guards it: a device's status names its
+         * services, revisions and repository, which is not for anyone on the network.
+         */
+        private Path apiTokenFile() throws ConfigException {
+            Path token = optionalPath("api-token-file");
+            String listen = listen();
+            String host = listen.substring(0, listen.lastIndexOf(':'));
+            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+            if (token == null && !loopback) {
+                throw new ConfigException(where("listen") + ": '" + listen + "' exposes the status API beyond this "
+                        + "device: give --api-token-file FILE (a bearer token) or listen on 127.0.0.1");
+            }
+            return token;
         }
 
         private String where(String key) {

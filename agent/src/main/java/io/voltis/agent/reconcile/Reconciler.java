@@ -53,7 +53,20 @@ public final class Reconciler {
                         io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions) {
     }
 
+    /** What a tick tells besides its status: the figures metrics count. Called on the tick's thread. */
+    public interface Listener {
+        Listener NONE = new Listener() {
+        };
+
+        default void applied(boolean succeeded, Duration took) {
+        }
+
+        default void driftCorrected(int files) {
+        }
+    }
+
     private final Parts p;
+    private final Listener listener;
     private final Applier applier;
     private Applied applied;
     private Desired desired;
@@ -68,7 +81,12 @@ public final class Reconciler {
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
 
     public Reconciler(Parts parts) {
+        this(parts, Listener.NONE);
+    }
+
+    public Reconciler(Parts parts, Listener listener) {
         this.p = parts;
+        this.listener = listener;
         this.applier = new Applier(parts);
         this.status = AgentStatus.starting(parts.hostname(), parts.source().get(), parts.clock().instant());
     }
@@ -180,12 +198,15 @@ public final class Reconciler {
     }
 
     private void apply(Preparation.Ready ready, Instant now) {
+        long started = System.nanoTime();
         try {
             applied = applier.apply(ready, applied);
+            listener.applied(true, Duration.ofNanos(System.nanoTime() - started));
             failedSha = null;
             failedAttempts = 0;
             lastError = null;
         } catch (Applier.ApplyFailed e) {
+            listener.applied(false, Duration.ofNanos(System.nanoTime() - started));
             failedAttempts = ready.sha().equals(failedSha) ? failedAttempts + 1 : 1;
             failedSha = ready.sha();
             Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failedAttempts - 1, 10));
@@ -203,6 +224,7 @@ public final class Reconciler {
             var changes = p.files().apply(applied.files());
             if (!changes.written().isEmpty()) {
                 event("DriftCorrected", applied.sha(), "put back " + changes.written());
+                listener.driftCorrected(changes.written().size());
             }
         } catch (Exception e) {
             lastError = e.getMessage();

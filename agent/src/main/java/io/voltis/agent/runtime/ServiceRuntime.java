@@ -29,6 +29,11 @@ public interface ServiceRuntime extends AutoCloseable {
 
     List<ServiceStatus> statuses();
 
+    /** Where the services' output can be read back (the status API and {@code voltis-agent logs}). */
+    default ServiceLogs logs() {
+        return ServiceLogs.NONE;
+    }
+
     /** What happens to running services when the agent stops is the runtime's documented choice. */
     @Override
     void close();

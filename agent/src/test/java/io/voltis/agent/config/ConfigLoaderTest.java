@@ -101,6 +101,27 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void listenBeyondLoopback_withoutAToken_isRefused() {
+        assertThatThrownBy(() -> loader(Map.of(), false, false).load(flags("repo", "file:///r", "listen", "0.0.0.0:9740"), null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("--listen: '0.0.0.0:9740' exposes the status API beyond this device: give --api-token-file FILE"
+                        + " (a bearer token) or listen on 127.0.0.1");
+    }
+
+    @Test
+    void listenBeyondLoopback_withAToken_isAccepted_andLoopbackNeedsNone() throws Exception {
+        AgentConfig exposed = loader(Map.of(), false, false).load(flags("repo", "file:///r", "listen", "0.0.0.0:9740",
+                "api-token-file", "/etc/voltis/api-token"), null);
+        AgentConfig local = loader(Map.of(), false, false).load(flags("repo", "file:///r", "listen", "[::1]:9740"), null);
+
+        assertThat(exposed.apiTokenFile()).isEqualTo(Path.of("/etc/voltis/api-token"));
+        assertThat(exposed.listenHost()).isEqualTo("0.0.0.0");
+        assertThat(exposed.listenPort()).isEqualTo(9740);
+        assertThat(local.apiTokenFile()).isNull();
+        assertThat(local.listenHost()).isEqualTo("::1");
+    }
+
+    @Test
     void credentialsInTheRepoUrl_neverShowInToString() throws Exception {
         AgentConfig c = loader(Map.of(), true, false).load(flags("repo", "https://ops:s3cret@git.example/fleet.git"), null);
 

@@ -14,34 +14,36 @@ import io.voltis.sync.testing.TestRepo;
  * A whole agent in this JVM on a real origin repo, with state and root in a temp dir and the
  * process runtime, driven poll by poll and tick by tick (no scheduler).
  */
-final class AgentFixture implements AutoCloseable {
+public final class AgentFixture implements AutoCloseable {
 
-    final Path dir;
-    final TestRepo origin;
-    final Path root;
-    final Path state;
-    Agent agent;
+    public final Path dir;
+    public final TestRepo origin;
+    public final Path root;
+    public final Path state;
+    public Agent agent;
+    /** The URL the agent pulls from; the origin's file URL unless a test serves it otherwise. */
+    public String repoUrl;
 
-    AgentFixture(Path dir) {
+    public AgentFixture(Path dir) {
         this.dir = dir;
         this.origin = TestRepo.create(dir.resolve("origin.git"));
         this.root = dir.resolve("root");
         this.state = dir.resolve("state");
     }
 
-    AgentConfig config() {
-        return new AgentConfig(origin.fileUrl(), "main", "", "dev1", Duration.ofSeconds(30), Duration.ofSeconds(5),
-                state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", true, null, null, null, null, 2, 10,
+    public AgentConfig config() {
+        return new AgentConfig(repoUrl != null ? repoUrl : origin.fileUrl(), "main", "", "dev1", Duration.ofSeconds(30), Duration.ofSeconds(5),
+                state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, true, null, null, null, null, 2, 10,
                 Duration.ofSeconds(2));
     }
 
-    Agent start() throws Exception {
+    public Agent start() throws Exception {
         agent = Agent.start(config(), Map.of("PATH", System.getenv("PATH"), "HOME", System.getProperty("user.home")));
         return agent;
     }
 
     /** Polls and ticks until the phase is not Progressing (bounded). */
-    AgentStatus converge() throws InterruptedException {
+    public AgentStatus converge() throws InterruptedException {
         agent.pollNow();
         AgentStatus status = agent.tickNow();
         long deadline = System.nanoTime() + 30_000_000_000L;
@@ -52,12 +54,12 @@ final class AgentFixture implements AutoCloseable {
         return status;
     }
 
-    String file(String target) throws Exception {
+    public String file(String target) throws Exception {
         return Files.readString(root.resolve(target));
     }
 
     /** The running process of a service, from the pid file the process runtime keeps. */
-    Optional<Long> pid(String service) {
+    public Optional<Long> pid(String service) {
         try {
             Path file = state.resolve("logs/" + service + ".pid");
             if (!Files.exists(file)) {

@@ -126,6 +126,11 @@ public final class ProcessRuntime implements ServiceRuntime {
     }
 
     @Override
+    public io.voltis.agent.runtime.ServiceLogs logs() {
+        return new LogFiles(logDir);
+    }
+
+    @Override
     public void apply(ServiceDefinition definition) {
         String name = definition.name();
         if (!NAME.matcher(name).matches() || name.contains("..")) {

@@ -60,8 +60,17 @@ public final class SystemdRuntime implements ServiceRuntime {
     private final Map<String, Applied> applied = new ConcurrentHashMap<>();
     /** Units this runtime started or saw running; after an exit only their restart policy decides. */
     private final Set<String> started = ConcurrentHashMap.newKeySet();
+    private final JournalLogs logs;
 
     public SystemdRuntime(Path unitDir, Systemctl systemctl, Journal journal, Clock clock) {
+        this(unitDir, systemctl, journal, Path.of("journalctl"), clock);
+    }
+
+    SystemdRuntime(Path unitDir, Systemctl systemctl, Journal journal, Path journalctl, Clock clock) {
+        this.logs = new JournalLogs(journalctl, name -> {
+            Applied a = applied.get(name);
+            return a == null ? null : a.unit();
+        });
         this.units = new UnitDirectory(unitDir);
         this.systemctl = systemctl;
         this.reader = new StatusReader(systemctl, journal, clock);
@@ -85,6 +94,11 @@ public final class SystemdRuntime implements ServiceRuntime {
         StepFailed(String message) {
             super(message, null, false, false);
         }
+    }
+
+    @Override
+    public io.voltis.agent.runtime.ServiceLogs logs() {
+        return logs;
     }
 
     @Override

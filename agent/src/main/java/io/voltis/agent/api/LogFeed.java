@@ -1,0 +1,80 @@
+package io.voltis.agent.api;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.sse.ServerSentEventConnection;
+import io.undertow.server.handlers.sse.ServerSentEventHandler;
+import io.voltis.agent.runtime.ServiceLogs;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /api/v1/services/{name}/logs?follow=true}: the last lines, then each new line, one SSE
+ * message per line. One timer reads every follower's log on from its cursor twice a second.
+ */
+final class LogFeed {
+
+    private static final Logger LOG = LoggerFactory.getLogger(LogFeed.class);
+    private static final int BATCH = 500;
+
+    private final ServiceLogs logs;
+    private final int maxClients;
+    private final long keepAliveMillis;
+    private final Map<ServerSentEventConnection, Follower> followers = new ConcurrentHashMap<>();
+
+    private static final class Follower {
+        final String service;
+        volatile String cursor;
+
+        Follower(String service, String cursor) {
+            this.service = service;
+            this.cursor = cursor;
+        }
+    }
+
+    LogFeed(ServiceLogs logs, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
+        this.logs = logs;
+        this.maxClients = maxClients;
+        this.keepAliveMillis = keepAliveMillis;
+        timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+    }
+
+    int clients() {
+        return followers.size();
+    }
+
+    /** @return false when full (the caller answers 503) */
+    boolean follow(HttpServerExchange ex, String service, int lines) throws Exception {
+        if (followers.size() >= maxClients) {
+            return false;
+        }
+        ServiceLogs.Chunk tail = logs.tail(service, lines);
+        new ServerSentEventHandler((connection, lastEventId) -> {
+            connection.setKeepAliveTime(keepAliveMillis);
+            tail.lines().forEach(line -> connection.send(line));
+            followers.put(connection, new Follower(service, tail.cursor()));
+            connection.addCloseTask(followers::remove);
+        }).handleRequest(ex);
+        return true;
+    }
+
+    private void publish() {
+        followers.forEach((connection, f) -> {
+            try {
+                if (!connection.isOpen()) {
+                    followers.remove(connection);
+                    return;
+                }
+                ServiceLogs.Chunk chunk = logs.after(f.service, f.cursor, BATCH);
+                f.cursor = chunk.cursor();
+                chunk.lines().forEach(line -> connection.send(line));
+            } catch (RuntimeException e) {
+                LOG.warn("log feed for {}: {}", f.service, e.getMessage());
+            }
+        });
+    }
+}

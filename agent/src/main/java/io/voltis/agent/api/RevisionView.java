@@ -1,0 +1,45 @@
+package io.voltis.agent.api;
+
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.RevisionRecord;
+
+/**
+ * One revision in {@code /api/v1/revisions}: the commit, what validation made of it, and its
+ * applies, newest first ({@code lastApply} in the list, every apply kept in the detail).
+ */
+public record RevisionView(String sha, String author, Instant committedAt, String message, Instant firstSeen,
+                           String validation, List<String> problems, boolean applied, ApplyView lastApply,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) List<ApplyView> applies) {
+
+    public record ApplyView(long id, Instant startedAt, Instant finishedAt, String result, String error) {
+
+        static ApplyView of(ApplyRecord a) {
+            return new ApplyView(a.id(), a.startedAt(), a.finishedAt(), a.result().name().toLowerCase(Locale.ROOT),
+                    a.error());
+        }
+    }
+
+    /**
+     * @param applies  applies of this revision, newest first
+     * @param detail   whether to list every apply (the detail view) or only the last
+     */
+    static RevisionView of(RevisionRecord r, String appliedSha, List<ApplyRecord> applies, boolean detail) {
+        List<String> problems = r.problems() == null || r.problems().isBlank() ? List.of()
+                : Arrays.stream(r.problems().split("\n")).filter(l -> !l.isBlank()).toList();
+        List<ApplyView> views = applies.stream().map(ApplyView::of).toList();
+        return new RevisionView(r.sha(), r.author(), r.committedAt(), r.message(), r.firstSeen(),
+                r.validation().name().toLowerCase(Locale.ROOT), problems, r.sha().equals(appliedSha),
+                views.isEmpty() ? null : views.get(0), detail ? views : null);
+    }
+
+    static List<ApplyRecord> appliesOf(String sha, Map<String, List<ApplyRecord>> bySha) {
+        return bySha.getOrDefault(sha, List.of());
+    }
+}
