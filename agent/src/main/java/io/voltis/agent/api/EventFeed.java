@@ -2,10 +2,11 @@ package io.voltis.agent.api;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
@@ -29,15 +30,13 @@ final class EventFeed {
     private final RevisionStore store;
     private final int maxClients;
     private final long keepAliveMillis;
-    private final Set<ServerSentEventConnection> clients = ConcurrentHashMap.newKeySet();
-    private volatile long lastId;
+    /** Each follower and the id of the last event it was sent. */
+    private final Map<ServerSentEventConnection, AtomicLong> clients = new ConcurrentHashMap<>();
 
     EventFeed(RevisionStore store, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.store = store;
         this.maxClients = maxClients;
         this.keepAliveMillis = keepAliveMillis;
-        List<Event> newest = store.events(1);
-        this.lastId = newest.isEmpty() ? 0 : newest.get(0).id();
         timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -52,24 +51,22 @@ final class EventFeed {
         }
         new ServerSentEventHandler((connection, lastEventId) -> {
             connection.setKeepAliveTime(keepAliveMillis);
-            clients.add(connection);
+            List<Event> first = since(parse(lastEventId), backlog);
+            long sent = first.isEmpty() ? newestId() : first.get(first.size() - 1).id();
+            first.forEach(e -> send(connection, e));
+            clients.put(connection, new AtomicLong(sent));
             connection.addCloseTask(clients::remove);
-            for (Event e : since(parse(lastEventId), backlog)) {
-                send(connection, e);
-            }
         }).handleRequest(ex);
         return true;
     }
 
     /** Recorded after {@code afterId} (or the newest {@code backlog} when none), oldest first. */
     private List<Event> since(long afterId, int backlog) {
-        List<Event> newestFirst = store.events(afterId < 0 ? backlog : 1000);
-        List<Event> out = new ArrayList<>();
-        for (int i = newestFirst.size() - 1; i >= 0; i--) {
-            if (newestFirst.get(i).id() > afterId) {
-                out.add(newestFirst.get(i));
-            }
+        if (afterId >= 0) {
+            return store.eventsAfter(afterId, 1000);
         }
+        List<Event> out = new ArrayList<>(store.events(backlog));
+        java.util.Collections.reverse(out);
         return out;
     }
 
@@ -78,17 +75,27 @@ final class EventFeed {
             if (clients.isEmpty()) {
                 return;
             }
-            List<Event> fresh = since(lastId, 0);
+            long oldest = clients.values().stream().mapToLong(AtomicLong::get).min().orElse(Long.MAX_VALUE);
+            List<Event> fresh = since(oldest, 0);
             if (fresh.isEmpty()) {
                 return;
             }
-            lastId = fresh.get(fresh.size() - 1).id();
-            for (ServerSentEventConnection c : clients) {
-                fresh.forEach(e -> send(c, e));
-            }
+            clients.forEach((c, sent) -> {
+                for (Event e : fresh) {
+                    if (e.id() > sent.get()) {
+                        send(c, e);
+                        sent.set(e.id());
+                    }
+                }
+            });
         } catch (RuntimeException e) {
             LOG.warn("event feed: {}", e.getMessage());
         }
+    }
+
+    private long newestId() {
+        List<Event> newest = store.events(1);
+        return newest.isEmpty() ? 0 : newest.get(0).id();
     }
 
     private static void send(ServerSentEventConnection c, Event e) {

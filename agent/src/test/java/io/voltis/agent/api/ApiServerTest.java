@@ -350,8 +350,8 @@ class ApiServerTest {
 
     @Test
     void events_listNewestFirst_andFollowStreamsANewOne() throws Exception {
+        serve(); // before the events: a follower must still get only the backlog it asked for, then what is new
         f.converge();
-        serve();
         JsonNode events = json(http.get("/api/v1/events"));
         assertThat(events.size()).isPositive();
         assertThat(events.get(0).get("id").asLong()).isGreaterThan(events.get(events.size() - 1).get("id").asLong());
@@ -366,12 +366,19 @@ class ApiServerTest {
             String v2 = f.origin.commit("v2", workload("bye"));
             f.agent.pollNow();
             String seen = null;
+            List<Long> ids = new ArrayList<>();
             for (String line; (line = in.readLine()) != null; ) {
+                if (line.startsWith("id:")) {
+                    ids.add(Long.parseLong(line.substring(3).strip()));
+                }
                 if (line.startsWith("data:") && line.contains("\"RevisionSeen\"") && line.contains(v2)) {
                     seen = line;
                     break;
                 }
             }
+            // the backlog (one event), then only what is new: never an event twice, never out of order
+            assertThat(ids).isSorted().doesNotHaveDuplicates();
+            assertThat(ids.get(0)).isEqualTo(events.get(0).get("id").asLong());
             assertThat(seen).isNotNull();
             assertThat(JSON.readTree(seen.substring(5)).get("revision").asString()).isEqualTo(v2);
         }

@@ -40,15 +40,31 @@ final class EventsTable {
             try (PreparedStatement query = c.prepareStatement(
                     "SELECT id, at, type, revision, message FROM events ORDER BY id DESC FETCH FIRST ? ROWS ONLY")) {
                 query.setInt(1, limit);
-                List<Event> found = new ArrayList<>();
-                try (ResultSet rows = query.executeQuery()) {
-                    while (rows.next()) {
-                        found.add(new Event(rows.getLong("id"), Jdbc.getInstant(rows, "at"), rows.getString("type"),
-                                rows.getString("revision"), rows.getString("message")));
-                    }
-                }
-                return List.copyOf(found);
+                return read(query);
             }
         });
+    }
+
+    /** Oldest first: what a follower has not seen yet. */
+    List<Event> after(long id, int limit) {
+        return db.call(c -> {
+            try (PreparedStatement query = c.prepareStatement(
+                    "SELECT id, at, type, revision, message FROM events WHERE id > ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
+                query.setLong(1, id);
+                query.setInt(2, limit);
+                return read(query);
+            }
+        });
+    }
+
+    private static List<Event> read(PreparedStatement query) throws java.sql.SQLException {
+        List<Event> found = new ArrayList<>();
+        try (ResultSet rows = query.executeQuery()) {
+            while (rows.next()) {
+                found.add(new Event(rows.getLong("id"), Jdbc.getInstant(rows, "at"), rows.getString("type"),
+                        rows.getString("revision"), rows.getString("message")));
+            }
+        }
+        return List.copyOf(found);
     }
 }

@@ -174,6 +174,11 @@ final class H2RevisionStore implements RevisionStore {
         return events.newest(requireLimit(limit));
     }
 
+    @Override
+    public List<Event> eventsAfter(long id, int limit) {
+        return events.after(id, requireLimit(limit));
+    }
+
     /** Saves (or replaces) the archive of {@code sha}, with its SHA-256; it counts as applied now. */
     @Override
     public long jobStarted(String job, String revision, String trigger) {

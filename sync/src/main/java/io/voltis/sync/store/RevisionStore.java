@@ -78,6 +78,9 @@ public interface RevisionStore extends AutoCloseable {
     /** Newest first; the store keeps the newest 1,000. */
     List<Event> events(int limit);
 
+    /** Events recorded after event {@code id}, oldest first, at most {@code limit}. */
+    List<Event> eventsAfter(long id, int limit);
+
     // job runs
     /** Records that a job starts; a 'once' job with any recorded run never runs again. */
     long jobStarted(String job, String revision, String trigger);

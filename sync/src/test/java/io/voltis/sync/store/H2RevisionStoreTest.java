@@ -197,6 +197,18 @@ class H2RevisionStoreTest {
     }
 
     @Test
+    void eventsAfter_areOldestFirst_fromTheGivenId() {
+        store.addEvent("RevisionSeen", A, "one");
+        store.addEvent("ApplyStarted", A, "two");
+        store.addEvent("Applied", A, "three");
+        long first = store.events(3).get(2).id();
+
+        assertThat(store.eventsAfter(first, 10)).extracting(Event::message).containsExactly("two", "three");
+        assertThat(store.eventsAfter(first, 1)).extracting(Event::message).containsExactly("two");
+        assertThat(store.eventsAfter(first + 2, 10)).isEmpty();
+    }
+
+    @Test
     void events_keepTheNewestThousand() {
         IntStream.rangeClosed(1, EventsTable.KEPT + 5).forEach(i -> store.addEvent("Tick", null, "event " + i));
 
