@@ -31,6 +31,8 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
 
     static final String HOST = "demo";
+    /** NOTE: the README and docs/api.md name this address. */
+    static final int API_PORT = 9740;
 
     @Option(names = "--example", paramLabel = "DIR", defaultValue = "examples/repo-layout",
             description = "The example infrastructure repo (default: ${DEFAULT-VALUE}, from the Voltis checkout).")
@@ -54,7 +56,8 @@ final class DemoCommand implements Callable<Integer> {
             throw new IllegalStateException("the example is not valid: " + demo.problems().get(0));
         }
         String port = demo.device().vars().getOrDefault("port", "18080");
-        requireFree(Integer.parseInt(port));
+        requireFree(Integer.parseInt(port), "the demo's web service");
+        requireFree(API_PORT, "the status page");
         Path home = dir != null ? dir.toAbsolutePath() : Files.createTempDirectory("voltis-demo-");
         Path repo = home.resolve("repo");
         if (Files.exists(repo)) {
@@ -62,7 +65,7 @@ final class DemoCommand implements Callable<Integer> {
         }
         String sha = LocalRepos.initFrom(example, repo, "Voltis demo fleet");
         AgentConfig config = new AgentConfig(repo.toString(), "main", "", HOST, Duration.ofSeconds(2), Duration.ofSeconds(1),
-                home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:9740", null, false,
+                home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:" + API_PORT, null, false,
                 null, null, null, null, 2, 10, Duration.ofSeconds(5));
         Logging.daemon();
         Agent agent = Agent.start(config, System.getenv());
@@ -78,6 +81,8 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  cd " + repo + " && sed -i 's/Hello from the Voltis demo!/Hello, pushed!/' devices/demo.yaml \\");
         out.println("    && git commit -qam 'new greeting'");
         out.println("  curl http://127.0.0.1:" + port + "/        # the new greeting, within seconds");
+        out.println("Watch it on the status page http://127.0.0.1:" + API_PORT + "/ or with");
+        out.println("  curl http://127.0.0.1:" + API_PORT + "/api/v1/status");
         out.println("Ctrl-C stops the agent and the demo's services.");
         out.flush();
         agent.awaitStop();
@@ -85,11 +90,11 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /** The demo's web service needs its port; say so before anything starts. */
-    private static void requireFree(int port) {
+    private static void requireFree(int port, String who) {
         try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
         } catch (BindException e) {
-            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use, and the demo's web service needs it:"
+            throw new IllegalStateException("port " + port + " on 127.0.0.1 is in use, and " + who + " needs it:"
                     + " stop what listens there (a demo already running?) and try again");
         } catch (IOException e) {
             throw new IllegalStateException("cannot check port " + port + ": " + e.getMessage());

@@ -28,6 +28,7 @@ class DemoJarIT {
 
     private static final Path JAR = Fixtures.projectRoot().resolve("cli/target/voltis-agent.jar");
     private static final int PORT = 18080;
+    private static final int API_PORT = 9740;
 
     @TempDir
     Path tmp;
@@ -39,9 +40,13 @@ class DemoJarIT {
     }
 
     private static String get() {
+        return get(PORT, "/");
+    }
+
+    private static String get(int port, String path) {
         try {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create("http://127.0.0.1:" + PORT + "/")).timeout(Duration.ofSeconds(2)).build(),
+                    URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(2)).build(),
                     HttpResponse.BodyHandlers.ofString());
             return r.statusCode() == 200 ? r.body() : "";
         } catch (IOException e) {
@@ -67,6 +72,12 @@ class DemoJarIT {
             assertThat(commit.exitValue()).as(new String(commit.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isZero();
 
             await().atMost(Duration.ofSeconds(60)).until(() -> get().startsWith("Hello, pushed!"));
+            String head = new String(new ProcessBuilder("git", "rev-parse", "HEAD").directory(tmp.resolve("demo/repo").toFile())
+                    .start().getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            await().atMost(Duration.ofSeconds(30)).until(() -> get(API_PORT, "/api/v1/status")
+                    .contains("\"appliedRevision\" : \"" + head + "\""));
+            assertThat(get(API_PORT, "/")).contains("<title>Voltis agent</title>");
+            assertThat(Files.readString(tmp.resolve("demo.log"))).contains("status page http://127.0.0.1:9740/");
         } finally {
             p.destroy();
             assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -84,6 +95,19 @@ class DemoJarIT {
             assertThat(err).isEqualTo("demo: port 18080 on 127.0.0.1 is in use, and the demo's web service needs it:"
                     + " stop what listens there (a demo already running?) and try again\n");
             assertThat(tmp.resolve("demo/repo")).doesNotExist();
+        }
+    }
+
+    @Test
+    void demo_whenTheStatusApiPortIsTaken_exits1WithOneLine() throws Exception {
+        try (ServerSocket taken = new ServerSocket(API_PORT, 1, InetAddress.getLoopbackAddress())) {
+            Process p = demo().start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(p.exitValue()).isEqualTo(1);
+            assertThat(err).isEqualTo("demo: port 9740 on 127.0.0.1 is in use, and the status page needs it:"
+                    + " stop what listens there (a demo already running?) and try again\n");
         }
     }
 }

@@ -40,9 +40,12 @@ function showError(message) {
   $("error").textContent = message || "";
 }
 
+// null when the answer is a 401 to a request sent before the token was typed in: stale, not a refusal.
 async function get(path) {
+  const sent = token;
   const response = await fetch(path, { headers: headers(), cache: "no-store" });
   if (response.status === 401) {
+    if (sent !== token) return null;
     $("token-form").hidden = false;
     throw new Error("this agent needs its API token");
   }
@@ -104,7 +107,7 @@ function addEvent(e) {
   type.textContent = e.type;
   const msg = document.createElement("span");
   msg.textContent = (e.revision ? short(e.revision) + " " : "") + (e.message || "");
-  li.append(time, type, msg);
+  li.append(time, " ", type, " ", msg); // spaces: copied or read aloud, the parts stay words
   const list = $("events");
   list.prepend(li);
   while (list.children.length > MAX_EVENTS) list.lastChild.remove();
@@ -112,7 +115,9 @@ function addEvent(e) {
 
 async function refresh() {
   try {
-    render(await get("/api/v1/status"));
+    const status = await get("/api/v1/status");
+    if (!status) return;
+    render(status);
     showError("");
   } catch (err) {
     showError(err.message);
