@@ -107,6 +107,7 @@ public final class Agent implements AutoCloseable {
         Path state = config.stateDir();
         store = RevisionStore.openOwner(state, clock);
         closeInReverse.push(store);
+        new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
         var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
                 config.sshKey(), config.knownHosts(), env);
         GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
@@ -158,6 +159,7 @@ public final class Agent implements AutoCloseable {
         TokenFile token = config.apiTokenFile() == null ? null : TokenFile.read(config.apiTokenFile());
         api = ApiServer.start(ApiServer.Settings.of(config.listenHost(), config.listenPort(), token), apiSources());
         closeInReverse.push(api);
+        api.publishTo(config.stateDir(), config.listenHost());
         LOG.info("status API on http://{}:{}/{}", config.listen().substring(0, config.listen().lastIndexOf(':')),
                 api.port(), token == null ? "" : " (bearer token required)");
     }
@@ -166,6 +168,10 @@ public final class Agent implements AutoCloseable {
     public ApiSources apiSources() {
         return new ApiSources(reconciler::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
                 config.path()), store, runtime.logs(), metrics::scrape, () -> lastTickDone != null, this::unhealthy);
+    }
+
+    public AgentConfig config() {
+        return config;
     }
 
     /** The API's port, or -1 when it does not run ({@code --once}). */

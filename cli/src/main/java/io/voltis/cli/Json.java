@@ -16,4 +16,12 @@ final class Json {
     static String write(Object value) {
         return MAPPER.writeValueAsString(value);
     }
+
+    static tools.jackson.databind.JsonNode read(String json) {
+        return MAPPER.readTree(json);
+    }
+
+    static tools.jackson.databind.JsonNode tree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
 }

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionCommand.Provider.class,
         description = "Pull-based GitOps agent for fleets of edge devices.",
-        subcommands = {RunCommand.class, DemoCommand.class, ValidateCommand.class, VersionCommand.class},
+        subcommands = {RunCommand.class, StatusCommand.class, RevisionsCommand.class, PinCommand.class, UnpinCommand.class,
+                RollbackCommand.class, LogsCommand.class, ValidateCommand.class, DemoCommand.class, VersionCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {
 

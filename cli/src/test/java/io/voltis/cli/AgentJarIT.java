@@ -57,7 +57,8 @@ class AgentJarIT {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-jar", JAR.toString(), "run", "--repo", origin.fileUrl(), "--hostname", hostname,
                 "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
-                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "3s"));
+                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "3s",
+                "--listen", "127.0.0.1:0"));
         Process p = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("daemon.log").toFile())).start();
         daemons.add(p);

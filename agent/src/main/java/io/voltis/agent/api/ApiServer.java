@@ -31,11 +31,18 @@ public final class ApiServer implements AutoCloseable {
     private final Undertow server;
     private final ScheduledExecutorService timer;
     private final ApiHandler handler;
+    private java.nio.file.Path published;
 
     private ApiServer(Undertow server, ScheduledExecutorService timer, ApiHandler handler) {
         this.server = server;
         this.timer = timer;
         this.handler = handler;
+    }
+
+    /** Writes {@code <stateDir>/api} so {@code voltis-agent} commands find this server; removed at {@link #close}. */
+    public void publishTo(java.nio.file.Path stateDir, String host) {
+        ApiAddress.publish(stateDir, host, port());
+        published = stateDir;
     }
 
     /** @throws IllegalStateException with one line when the address cannot be bound */
@@ -85,6 +92,9 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public void close() {
+        if (published != null) {
+            ApiAddress.withdraw(published);
+        }
         timer.shutdownNow();
         server.stop();
     }

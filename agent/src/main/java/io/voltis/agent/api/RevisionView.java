@@ -20,7 +20,7 @@ public record RevisionView(String sha, String author, Instant committedAt, Strin
 
     public record ApplyView(long id, Instant startedAt, Instant finishedAt, String result, String error) {
 
-        static ApplyView of(ApplyRecord a) {
+        public static ApplyView of(ApplyRecord a) {
             return new ApplyView(a.id(), a.startedAt(), a.finishedAt(), a.result().name().toLowerCase(Locale.ROOT),
                     a.error());
         }
@@ -30,7 +30,7 @@ public record RevisionView(String sha, String author, Instant committedAt, Strin
      * @param applies  applies of this revision, newest first
      * @param detail   whether to list every apply (the detail view) or only the last
      */
-    static RevisionView of(RevisionRecord r, String appliedSha, List<ApplyRecord> applies, boolean detail) {
+    public static RevisionView of(RevisionRecord r, String appliedSha, List<ApplyRecord> applies, boolean detail) {
         List<String> problems = r.problems() == null || r.problems().isBlank() ? List.of()
                 : Arrays.stream(r.problems().split("\n")).filter(l -> !l.isBlank()).toList();
         List<ApplyView> views = applies.stream().map(ApplyView::of).toList();

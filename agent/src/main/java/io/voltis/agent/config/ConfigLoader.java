@@ -51,6 +51,19 @@ public final class ConfigLoader {
      * @param configFile the file named by --config, or null for the default (read only if it exists)
      */
     public AgentConfig load(Map<String, String> flags, Path configFile) throws ConfigException {
+        return load(flags, configFile, true);
+    }
+
+    /**
+     * The settings as commands other than {@code run} read them (state dir, hostname, intervals,
+     * API token file): the same merge, but a missing repository is not an error ({@code repo()}
+     * is then empty).
+     */
+    public AgentConfig loadForCommands(Map<String, String> flags, Path configFile) throws ConfigException {
+        return load(flags, configFile, false);
+    }
+
+    private AgentConfig load(Map<String, String> flags, Path configFile, boolean requireRepo) throws ConfigException {
         Map<String, String> merged = new TreeMap<>();
         Map<String, String> source = new TreeMap<>();
         for (String key : KEYS) {
@@ -73,7 +86,7 @@ public final class ConfigLoader {
                 source.put(k, "--" + k);
             }
         });
-        return new Settings(merged, source).build();
+        return new Settings(merged, source).build(requireRepo);
     }
 
     private Map<String, String> readFile(Path file) throws ConfigException {
@@ -115,8 +128,11 @@ public final class ConfigLoader {
             this.source = source;
         }
 
-        AgentConfig build() throws ConfigException {
+        AgentConfig build(boolean requireRepo) throws ConfigException {
             String repo = values.get("repo");
+            if (repo == null && !requireRepo) {
+                repo = "";
+            }
             if (repo == null) {
                 throw new ConfigException("no repository: give --repo URL (or repo: in " + DEFAULT_FILE
                         + ", or VOLTIS_REPO)");

@@ -1,0 +1,98 @@
+package io.voltis.cli;
+
+import java.nio.file.Files;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.voltis.agent.config.AgentConfig;
+import io.voltis.sync.RevisionNotFoundException;
+import io.voltis.sync.Revisions;
+import io.voltis.sync.git.SourceException;
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.RevisionStore;
+import io.voltis.sync.store.StoreException;
+
+/**
+ * This device's agent as a command sees it: its settings, its store (through the daemon while
+ * it runs, else the file; docs/decisions/0007), and the daemon's API when it answers.
+ */
+final class Device implements AutoCloseable {
+
+    final AgentConfig config;
+    final RevisionStore store;
+    final Optional<DaemonApi> daemon;
+
+    private Device(AgentConfig config, RevisionStore store, Optional<DaemonApi> daemon) {
+        this.config = config;
+        this.store = store;
+        this.daemon = daemon;
+    }
+
+    /** @throws IllegalStateException with one line when there is no readable agent state */
+    static Device open(AgentConfig config) {
+        if (!Files.isDirectory(config.stateDir())) {
+            throw new IllegalStateException("no agent state in " + config.stateDir()
+                    + ": the directory does not exist (give --state-dir, or start the agent first)");
+        }
+        if (!Files.isReadable(config.stateDir()) || !Files.isExecutable(config.stateDir())) {
+            throw new IllegalStateException(config.stateDir() + " is not readable by this user (run as the agent's user, e.g. with sudo)");
+        }
+        try {
+            RevisionStore store = RevisionStore.openClient(config.stateDir(), Clock.systemUTC());
+            return new Device(config, store, DaemonApi.find(config));
+        } catch (StoreException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** A full or unique short SHA this device has seen, resolved offline; errors name the candidates. */
+    String resolve(String rev) {
+        try {
+            return new Revisions(store).resolve(rev, null);
+        } catch (RevisionNotFoundException | SourceException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    /** The revision that runs: the last one applied successfully. */
+    Optional<String> applied() {
+        return store.lastSuccessfulApply().map(ApplyRecord::sha);
+    }
+
+    /** What to tell about when the change takes effect. */
+    String whenApplied() {
+        if (daemon.isPresent()) {
+            return "the daemon applies it within " + seconds(io.voltis.agent.config.RunFacts.read(config.stateDir())
+                    .map(io.voltis.agent.config.RunFacts::reconcileInterval).orElse(config.reconcileInterval()));
+        }
+        return "the agent is not running: it applies it when it starts";
+    }
+
+    /** The name the agent runs as (it may have come from a flag of {@code run}), else this command's setting. */
+    String hostname() {
+        return io.voltis.agent.config.RunFacts.read(config.stateDir()).map(io.voltis.agent.config.RunFacts::hostname)
+                .orElse(config.hostname());
+    }
+
+    static String seconds(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + " s" : d.toMillis() + " ms";
+    }
+
+    static String shortSha(String sha) {
+        if (sha == null) {
+            return "-";
+        }
+        return sha.matches("[0-9a-f]{40,64}") ? sha.substring(0, 12) : sha;
+    }
+
+    static List<ApplyRecord> succeeded(List<ApplyRecord> applies) {
+        return applies.stream().filter(a -> a.result() == ApplyRecord.Result.SUCCEEDED).toList();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,38 @@
+package io.voltis.cli;
+
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+
+/** {@code voltis-agent pin REV}: hold this device to a revision until {@code unpin}. */
+@Command(name = "pin", mixinStandardHelpOptions = true,
+        description = {"Hold this device to a revision (full or unique short SHA it has seen) until `unpin`.",
+                "Works whether the daemon runs or not; a running daemon applies it within one reconcile tick."})
+final class PinCommand implements Callable<Integer> {
+
+    @Parameters(index = "0", paramLabel = "REV", description = "A full or unique short SHA this device has fetched.")
+    String rev;
+
+    @Mixin
+    DeviceOptions device;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (Device d = Device.open(device.load(spec))) {
+            String sha = d.resolve(rev);
+            d.store.setPin(sha);
+            d.store.addEvent("Pinned", sha, "pinned to " + sha.substring(0, 12) + " from the cli");
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (from cli); " + d.whenApplied()
+                    + "; it holds until `voltis-agent unpin`");
+            return Main.OK;
+        }
+    }
+}

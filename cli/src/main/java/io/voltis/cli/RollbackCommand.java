@@ -1,0 +1,63 @@
+package io.voltis.cli;
+
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import io.voltis.sync.store.ApplyRecord;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code voltis-agent rollback [--to REV]}: pin the revision that ran before the applied one
+ * (the last one applied successfully before it), or REV. Needs no Git server: the revision was
+ * fetched when it first ran.
+ */
+@Command(name = "rollback", mixinStandardHelpOptions = true,
+        description = {"Pin the last revision before the applied one that applied successfully (or --to REV).",
+                "Holds until `unpin`; works with the daemon stopped and with the Git server unreachable."})
+final class RollbackCommand implements Callable<Integer> {
+
+    @Option(names = "--to", paramLabel = "REV", description = "Roll back to this revision (full or unique short SHA).")
+    String to;
+
+    @Mixin
+    DeviceOptions device;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        try (Device d = Device.open(device.load(spec))) {
+            String applied = d.applied().orElseThrow(() ->
+                    new IllegalStateException("nothing to roll back: " + d.hostname() + " has not applied any revision yet"));
+            String target = to != null ? d.resolve(to) : previous(d, applied);
+            if (target.equals(applied) && d.store.pin().map(p -> p.revision().equals(applied)).orElse(false)) {
+                throw new IllegalStateException(Device.shortSha(applied) + " already runs and is pinned: nothing to do");
+            }
+            d.store.setPin(target);
+            d.store.addEvent("RolledBack", target, "rollback from " + applied.substring(0, 12) + " to "
+                    + target.substring(0, 12) + " from the cli");
+            PrintWriter out = spec.commandLine().getOut();
+            out.println("rolling " + d.hostname() + " back from " + Device.shortSha(applied) + " to "
+                    + Device.shortSha(target) + " (pinned, from cli); " + d.whenApplied()
+                    + "; it holds until `voltis-agent unpin`");
+            return Main.OK;
+        }
+    }
+
+    /** The newest successful apply of a revision other than the applied one, before it. */
+    private static String previous(Device d, String applied) {
+        List<ApplyRecord> ok = Device.succeeded(d.store.applies(1000));
+        for (ApplyRecord a : ok) {
+            if (!a.sha().equals(applied)) {
+                return a.sha();
+            }
+        }
+        throw new IllegalStateException("nothing to roll back to: " + Device.shortSha(applied)
+                + " is the only revision " + d.hostname() + " applied successfully");
+    }
+}

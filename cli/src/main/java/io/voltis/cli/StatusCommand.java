@@ -1,0 +1,167 @@
+package io.voltis.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import io.voltis.sync.git.Redact;
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.Pin;
+import io.voltis.sync.store.SourceState;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code voltis-agent status}: the running daemon's status (its API's /api/v1/status), or, when
+ * it does not run, what the store knows: the applied revision, the pin, the source as last seen.
+ */
+@Command(name = "status", mixinStandardHelpOptions = true,
+        description = {"This device's status: phase, applied vs desired vs Git head, pin, source, services, jobs.",
+                "From the running daemon; from the agent's store when the daemon is not running."})
+final class StatusCommand implements Callable<Integer> {
+
+    @Option(names = {"-o", "--output"}, paramLabel = "FORMAT", defaultValue = "table",
+            description = "table or json (the API's /api/v1/status shape, plus \"daemon\").")
+    OutputFormat output;
+
+    @Mixin
+    DeviceOptions device;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+        try (Device d = Device.open(device.load(spec))) {
+            ObjectNode status = d.daemon.isPresent() ? fromDaemon(d) : fromStore(d);
+            PrintWriter out = spec.commandLine().getOut();
+            if (output == OutputFormat.json) {
+                out.println(Json.write(status));
+            } else {
+                print(status, out);
+            }
+            return Main.OK;
+        }
+    }
+
+    private static ObjectNode fromDaemon(Device d) throws IOException {
+        HttpResponse<String> r = d.daemon.get().get("/api/v1/status", Duration.ofSeconds(10));
+        if (r.statusCode() == 401) {
+            throw new IllegalStateException("the daemon at " + d.daemon.get().base() + " wants its API token: run as a user"
+                    + " who can read " + d.config.apiTokenFile());
+        }
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("the daemon at " + d.daemon.get().base() + " answered " + r.statusCode());
+        }
+        ObjectNode status = (ObjectNode) Json.read(r.body());
+        status.put("daemon", "running");
+        return status;
+    }
+
+    /** What the store knows with no daemon: nothing live (phase, services), everything recorded. */
+    private static ObjectNode fromStore(Device d) {
+        SourceState src = d.store.sourceState();
+        var pin = d.store.pin();
+        var last = d.store.lastApply();
+        String applied = d.applied().orElse(null);
+        String desired = pin.map(Pin::revision).orElse(src.headRevision());
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("hostname", d.hostname());
+        s.put("workload", null);
+        s.put("phase", null);
+        s.put("summary", "the agent is not running; " + (applied == null ? "nothing applied yet"
+                : "it last ran " + Device.shortSha(applied))
+                + last.filter(a -> a.result() != ApplyRecord.Result.SUCCEEDED).map(a -> "; its last apply, of "
+                + Device.shortSha(a.sha()) + ", " + a.result().name().toLowerCase(Locale.ROOT)).orElse("")
+                + pin.map(p -> "; pinned to " + Device.shortSha(p.revision()) + " (cli)").orElse(""));
+        s.put("desiredRevision", desired);
+        s.put("appliedRevision", applied);
+        s.put("pin", pin.map(p -> Map.of("revision", p.revision(), "source", "cli", "since", String.valueOf(p.at())))
+                .orElse(null));
+        Map<String, Object> source = new LinkedHashMap<>();
+        source.put("url", d.config.repo().isEmpty() ? null : Redact.url(d.config.repo()));
+        source.put("branch", d.config.branch());
+        source.put("path", d.config.path());
+        source.put("headRevision", src.headRevision());
+        source.put("lastPollAt", src.lastPollAt());
+        source.put("lastFetchAt", src.lastFetchAt());
+        source.put("reachable", src.reachable());
+        source.put("reason", src.reason());
+        source.put("error", src.error());
+        source.put("failingSince", src.failingSince());
+        s.put("source", source);
+        s.put("services", List.of());
+        s.put("jobs", List.of());
+        s.put("lastError", last.map(ApplyRecord::error).orElse(null));
+        s.put("updatedAt", null);
+        s.put("daemon", "not running");
+        return (ObjectNode) Json.tree(s);
+    }
+
+    private static void print(JsonNode s, PrintWriter out) {
+        Table facts = new Table("", "");
+        facts.row("device", text(s, "hostname") + (s.path("workload").isString() ? " (workload " + text(s, "workload") + ")" : ""));
+        facts.row("phase", s.path("phase").isString() ? text(s, "phase") : "unknown (the agent is not running)");
+        facts.row("summary", text(s, "summary"));
+        facts.row("applied", Device.shortSha(nullable(s, "appliedRevision")));
+        facts.row("desired", Device.shortSha(nullable(s, "desiredRevision")));
+        JsonNode pin = s.path("pin");
+        facts.row("pin", pin.isObject() ? Device.shortSha(text(pin, "revision")) + " (" + text(pin, "source") + ")"
+                + ("cli".equals(text(pin, "source")) ? " holds until `voltis-agent unpin`" : " from the device file")
+                : "none: follows the branch");
+        JsonNode src = s.path("source");
+        facts.row("source", (src.path("url").isString() ? text(src, "url") : "-") + " " + text(src, "branch") + (text(src, "path").isEmpty() ? "" : " /" + text(src, "path")));
+        facts.row("git head", Device.shortSha(nullable(src, "headRevision")) + ", last poll " + nullable(src, "lastPollAt"));
+        facts.row("reachable", src.path("reachable").asBoolean() ? "yes"
+                : "no" + (src.path("reason").isString() ? ": " + text(src, "reason") + " since " + nullable(src, "failingSince")
+                + (src.path("error").isString() ? " (" + text(src, "error") + ")" : "") : ""));
+        if (s.path("lastError").isString()) {
+            facts.row("last error", text(s, "lastError"));
+        }
+        facts.row("daemon", text(s, "daemon"));
+        List<String> lines = new ArrayList<>();
+        java.io.StringWriter w = new java.io.StringWriter();
+        facts.print(new PrintWriter(w));
+        w.toString().lines().skip(1).forEach(lines::add);
+        lines.forEach(out::println);
+        if (s.path("services").size() > 0) {
+            out.println();
+            Table services = new Table("SERVICE", "DESIRED", "ACTUAL", "HEALTH", "RESTARTS", "SINCE");
+            for (JsonNode v : s.path("services")) {
+                services.row(text(v, "name"), text(v, "desired"), text(v, "actual"),
+                        v.path("healthy").isBoolean() ? (v.path("healthy").asBoolean() ? "healthy" : "unhealthy") : "-",
+                        v.path("restarts").asInt(), nullable(v, "since"));
+            }
+            services.print(out);
+        }
+        if (s.path("jobs").size() > 0) {
+            out.println();
+            Table jobs = new Table("JOB", "LAST RUN", "RESULT");
+            for (JsonNode j : s.path("jobs")) {
+                jobs.row(text(j, "name"), nullable(j, "lastRunAt"), nullable(j, "result"));
+            }
+            jobs.print(out);
+        }
+    }
+
+    private static String text(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isNull() || v.isMissingNode() ? "" : v.asString();
+    }
+
+    private static String nullable(JsonNode n, String field) {
+        JsonNode v = n.path(field);
+        return v.isNull() || v.isMissingNode() ? null : v.asString();
+    }
+}
