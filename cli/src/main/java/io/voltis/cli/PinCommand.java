@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code voltis-agent pin REV}: hold this device to a revision until {@code unpin}. */
 @Command(name = "pin", mixinStandardHelpOptions = true,
-        description = {"Hold this device to a revision (full or unique short SHA it has seen) until `unpin`.",
+        description = {"Hold this device to a revision (full or unique short SHA it has seen) until 'unpin'.",
                 "Works whether the daemon runs or not; a running daemon applies it within one reconcile tick."})
 final class PinCommand implements Callable<Integer> {
 

@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "rollback", mixinStandardHelpOptions = true,
         description = {"Pin the last revision before the applied one that applied successfully (or --to REV).",
-                "Holds until `unpin`; works with the daemon stopped and with the Git server unreachable."})
+                "Holds until 'unpin'; works with the daemon stopped and with the Git server unreachable."})
 final class RollbackCommand implements Callable<Integer> {
 
     @Option(names = "--to", paramLabel = "REV", description = "Roll back to this revision (full or unique short SHA).")

@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 
 /** {@code voltis-agent unpin}: follow the branch again. */
 @Command(name = "unpin", mixinStandardHelpOptions = true,
-        description = {"Drop this device's pin (from `pin` or `rollback`): it follows the branch again.",
+        description = {"Drop this device's pin (from 'pin' or 'rollback'): it follows the branch again.",
                 "The device file's own revision: (if any) still applies."})
 final class UnpinCommand implements Callable<Integer> {
 

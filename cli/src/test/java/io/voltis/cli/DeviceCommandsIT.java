@@ -240,6 +240,14 @@ class DeviceCommandsIT {
 
             Run badFormat = device("status", "-o", "yaml");
             assertThat(badFormat.code()).isEqualTo(2);
+            assertThat(badFormat.err()).startsWith("voltis-agent: Invalid value for option '--output': expected one of [table, json]");
+
+            Run conflicting = device("status", "-o", "json", "-o", "table");
+            assertThat(conflicting.code()).isEqualTo(2);
+            assertThat(conflicting.err()).contains("should be specified only once").contains("Try 'voltis-agent status --help'.");
+
+            Run twoRevs = device("pin", "abcd", "ef01");
+            assertThat(twoRevs.code()).isEqualTo(2);
 
             Run nowhere = cli("status", "--state-dir", tmp.resolve("nowhere").toString());
             assertThat(nowhere.code()).isEqualTo(1);

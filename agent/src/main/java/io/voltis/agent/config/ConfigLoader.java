@@ -130,6 +130,9 @@ public final class ConfigLoader {
 
         AgentConfig build(boolean requireRepo) throws ConfigException {
             String repo = values.get("repo");
+            if (repo != null && repo.isBlank()) {
+                repo = null; // "repo:" left empty in the config file
+            }
             if (repo == null && !requireRepo) {
                 repo = "";
             }

@@ -85,6 +85,11 @@ public final class JobRunner implements AutoCloseable {
 
     /** Whether a {@code once} job has any recorded run on this device. */
     public boolean ranOnce(String name) {
+        return ranOnce(store, name);
+    }
+
+    /** Whether a 'once' job {@code name} has a recorded run in {@code store} (then it never runs again). */
+    public static boolean ranOnce(RevisionStore store, String name) {
         return store.jobRuns(name, 50).stream().anyMatch(r -> "once".equals(r.trigger()));
     }
 

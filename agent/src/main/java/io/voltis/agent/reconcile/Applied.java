@@ -7,8 +7,11 @@ import io.voltis.agent.files.DesiredFile;
 import io.voltis.agent.runtime.ServiceDefinition;
 import io.voltis.sync.Preparation;
 
-/** The revision the device runs, with everything the quiet ticks compare against. */
-record Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files,
+/**
+ * The revision the device runs, with everything the quiet ticks compare against. Public so
+ * that {@code voltis-agent plan} can compare two revisions as the reconciler would.
+ */
+public record Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files,
                List<ServiceDefinition> services, java.util.Set<String> healthChecked) {
 
     Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFile> files, List<ServiceDefinition> services) {
@@ -17,11 +20,11 @@ record Applied(Preparation.Ready ready, Map<String, String> vars, List<DesiredFi
                 .map(ServiceDefinition::name).collect(java.util.stream.Collectors.toUnmodifiableSet()));
     }
 
-    String sha() {
+    public String sha() {
         return ready.sha();
     }
 
-    String workload() {
+    public String workload() {
         return ready.resolution().workload().name();
     }
 }

@@ -1,6 +1,7 @@
 package io.voltis.agent.reconcile;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
 import io.voltis.agent.files.DesiredFile;
+import io.voltis.agent.files.FileRenderer;
 import io.voltis.agent.files.FileStepException;
 import io.voltis.agent.jobs.JobRequest;
 import io.voltis.agent.jobs.JobRunner;
@@ -28,8 +30,11 @@ import io.voltis.sync.store.ApplyRecord;
  * validated before anything here touches the device. If files, packages or jobs fail, the
  * files are put back as the previous revision had them, services are not touched, and the
  * apply is recorded as failed: the last good revision keeps running.
+ *
+ * <p>Public only for {@link #plan(Preparation.Ready, FileRenderer, Path, String)}, which
+ * {@code voltis-agent plan} uses to render a revision exactly as an apply would.
  */
-final class Applier {
+public final class Applier {
 
     /** An apply failed; the message is one line, and the device runs the previous revision. */
     static final class ApplyFailed extends Exception {
@@ -46,9 +51,19 @@ final class Applier {
 
     /** What applying {@code ready} would produce, without touching the device. */
     Applied plan(Preparation.Ready ready) throws FileStepException {
-        Map<String, String> vars = vars(ready);
+        return plan(ready, p.renderer(), p.root(), p.hostname());
+    }
+
+    /**
+     * What applying {@code ready} on the device {@code hostname} with root {@code root} would
+     * produce — the variables (VOLTIS_* included), the rendered files and the service definitions
+     * with their fingerprints — without touching the device. Reads only {@code ready.dir()}.
+     */
+    public static Applied plan(Preparation.Ready ready, FileRenderer renderer, Path root, String hostname)
+            throws FileStepException {
+        Map<String, String> vars = vars(ready, root, hostname);
         WorkloadSpec spec = ready.resolution().workload().spec();
-        List<DesiredFile> files = p.renderer().render(ready.dir(), spec.files(), vars);
+        List<DesiredFile> files = renderer.render(ready.dir(), spec.files(), vars);
         List<ServiceDefinition> services = ServicePlan.definitions(ready.resolution().workload().name(), spec.services(),
                 ready.dir(), ready.files(), files, vars);
         return new Applied(ready, vars, files, services);
@@ -163,12 +178,12 @@ final class Applier {
         }
     }
 
-    private Map<String, String> vars(Preparation.Ready ready) {
+    private static Map<String, String> vars(Preparation.Ready ready, Path root, String hostname) {
         Map<String, String> vars = new LinkedHashMap<>(ready.resolution().device().vars());
-        vars.put("VOLTIS_ROOT", p.root().toString());
+        vars.put("VOLTIS_ROOT", root.toString());
         vars.put("VOLTIS_REVISION", ready.sha());
         vars.put("VOLTIS_WORKLOAD", ready.resolution().workload().name());
-        vars.put("VOLTIS_HOSTNAME", p.hostname());
+        vars.put("VOLTIS_HOSTNAME", hostname);
         return vars;
     }
 

@@ -29,14 +29,19 @@ public final class InstallerStep implements PackageStep {
     public List<String> ensure(List<PackageSpec> packages, Map<String, String> vars) throws PackageException {
         List<String> installed = new ArrayList<>();
         for (PackageSpec p : packages) {
-            PackageRequest request = new PackageRequest(p.name(), p.manager(),
-                    p.url() == null ? null : Templates.render(p.url(), vars), p.sha256(),
-                    p.extractTo() == null ? null : root.resolve(PathGuard.normalizeTarget(p.extractTo())).normalize());
+            PackageRequest request = request(p, vars, root);
             PackageInstaller installer = request.isArtifact() ? artifacts : system;
             if (installer.ensure(request) == PackageInstaller.Outcome.INSTALLED) {
                 installed.add(p.name());
             }
         }
         return installed;
+    }
+
+    /** {@code p} as the installers take it: {@code ${var}} filled in its URL, {@code extractTo} under {@code root}. */
+    public static PackageRequest request(PackageSpec p, Map<String, String> vars, Path root) {
+        Path base = root.toAbsolutePath().normalize();
+        return new PackageRequest(p.name(), p.manager(), p.url() == null ? null : Templates.render(p.url(), vars),
+                p.sha256(), p.extractTo() == null ? null : base.resolve(PathGuard.normalizeTarget(p.extractTo())).normalize());
     }
 }

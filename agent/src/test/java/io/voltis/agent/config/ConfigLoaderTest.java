@@ -101,6 +101,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void emptyRepoInTheFile_isNoRepo() throws Exception {
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "repo:\nbranch: main\n");
+
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags(), file))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage("no repository: give --repo URL (or repo: in /etc/voltis/agent.yaml, or VOLTIS_REPO)");
+    }
+
+    @Test
     void listenBeyondLoopback_withoutAToken_isRefused() {
         assertThatThrownBy(() -> loader(Map.of(), false, false).load(flags("repo", "file:///r", "listen", "0.0.0.0:9740"), null))
                 .isInstanceOf(ConfigException.class)

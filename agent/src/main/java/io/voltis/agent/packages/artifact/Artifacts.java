@@ -84,6 +84,31 @@ public final class Artifacts implements PackageInstaller {
         return Outcome.INSTALLED;
     }
 
+    /**
+     * Read-only: whether {@link #ensure} would find the artifact already present (its target's
+     * marker records the requested sha256). Nothing is downloaded, created or deleted.
+     *
+     * @throws PackageException when {@link #ensure} would refuse the request without downloading:
+     *                          a URL it cannot use, a target holding files Voltis did not install
+     */
+    public boolean present(PackageRequest request) throws PackageException {
+        if (!request.isArtifact() || request.sha256() == null) {
+            throw new IllegalArgumentException(request.name() + ": not an artifact with a sha256");
+        }
+        parse(request.name(), request.url());
+        TargetDir target = new TargetDir(request.extractTo() != null ? request.extractTo() : cacheDir.resolve(request.name()));
+        if (target.holds(request.sha256().toLowerCase(Locale.ROOT))) {
+            return true;
+        }
+        refuseForeign(request.name(), target);
+        return false;
+    }
+
+    /** Where {@link #ensure} puts the artifact: {@code extractTo}, else its folder in the cache. */
+    public Path target(PackageRequest request) {
+        return request.extractTo() != null ? request.extractTo().toAbsolutePath().normalize() : cacheDir.resolve(request.name());
+    }
+
     private void install(String name, URI uri, Download download, TargetDir target, boolean extract, String sha256)
             throws PackageException {
         String fileName = Urls.fileName(uri, name);

@@ -85,6 +85,22 @@ public final class SystemPackages implements PackageInstaller {
         return Outcome.INSTALLED;
     }
 
+    /**
+     * Read-only: whether the package is installed, asked exactly as {@link #ensure} asks before it
+     * installs; nothing is installed.
+     *
+     * @throws PackageException when the query cannot run (no such tool on this device, a timeout)
+     */
+    public boolean installed(PackageRequest request) throws PackageException {
+        if (request.isArtifact() || request.manager() == null) {
+            throw new IllegalArgumentException(request.name() + ": not a system package");
+        }
+        Dialect dialect = Dialect.of(request.manager());
+        Path check = tool(request.name(), dialect, dialect.checkTool());
+        return dialect.installed(run(request.name(), dialect, check, dialect.checkArgs(request.name()), Map.of(),
+                checkTimeout));
+    }
+
     private Path tool(String name, Dialect dialect, String tool) throws PackageException {
         Optional<Path> found = binDirs.stream()
                 .map(dir -> dir.resolve(tool))

@@ -1,0 +1,297 @@
+package io.voltis.agent.plan;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import io.voltis.agent.config.AgentConfig;
+import io.voltis.agent.files.FileRenderer;
+import io.voltis.agent.files.FileStepException;
+import io.voltis.agent.files.FileSync;
+import io.voltis.agent.packages.artifact.ArtifactOptions;
+import io.voltis.agent.packages.artifact.Artifacts;
+import io.voltis.agent.packages.artifact.Sleeper;
+import io.voltis.agent.packages.system.SystemPackages;
+import io.voltis.agent.plan.Plan.AppliedRevision;
+import io.voltis.agent.plan.Plan.Reason;
+import io.voltis.agent.plan.Plan.TargetRevision;
+import io.voltis.agent.reconcile.Applied;
+import io.voltis.agent.reconcile.Applier;
+import io.voltis.agent.scheduler.QuartzCronCheck;
+import io.voltis.model.HostResolver;
+import io.voltis.model.WorkloadSpec;
+import io.voltis.sync.Preparation;
+import io.voltis.sync.Preparer;
+import io.voltis.sync.RevisionNotFoundException;
+import io.voltis.sync.Unpacker;
+import io.voltis.sync.git.GitCredentials;
+import io.voltis.sync.git.GitMirror;
+import io.voltis.sync.git.GitSourceSpec;
+import io.voltis.sync.git.SourceException;
+import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.Pin;
+import io.voltis.sync.store.RevisionStore;
+
+/**
+ * Computes a {@link Plan}: what applying a revision would change on this device, from the
+ * daemon's state directory, whether the daemon runs or not, with the Git server unreachable.
+ *
+ * <p>Guarantees: nothing under the root is written; no package is installed, no service or job
+ * started (the only processes are the package database queries); the store gets no apply, pin,
+ * job run or event (it is read through {@link ReadOnlyStore}); Git is read from the local mirror
+ * only; revisions are unpacked into a temporary folder that {@link #close()} deletes, never into
+ * the state directory's {@code revisions/}. Files and services are rendered by the apply's own
+ * {@link Applier#plan}, so diffs and fingerprints are exactly what an apply would produce.
+ *
+ * <p>Not thread-safe; one plan after another is fine.
+ */
+public final class Planner implements AutoCloseable {
+
+    /** NOTE: where the daemon keeps these under its state directory (see Agent). */
+    private static final String MIRROR = "mirror";
+    private static final String MANIFEST = "files.manifest";
+    private static final String ARTIFACTS = "artifacts";
+
+    private final AgentConfig config;
+    private final RevisionStore owned;
+    private final RevisionStore store;
+    private final GitMirror mirror;
+    private final Path scratch;
+    private final Preparer preparer;
+    private final LocalRevisions revisions;
+    private final FileRenderer renderer;
+    private final FilePlanner files;
+    private final PackagePlanner packages;
+    private final Map<String, Preparation> prepared = new HashMap<>();
+
+    private Planner(AgentConfig config, RevisionStore owned, GitMirror mirror, Path scratch, SystemPackages system) {
+        this.config = config;
+        this.owned = owned;
+        this.store = new ReadOnlyStore(owned);
+        this.mirror = mirror;
+        this.scratch = scratch;
+        this.preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck()), new Unpacker(scratch),
+                config.hostname());
+        this.revisions = new LocalRevisions(store, mirror);
+        this.renderer = new FileRenderer(config.root());
+        Path state = config.stateDir();
+        this.files = new FilePlanner(config.root(), new FileSync(config.root(), state.resolve(MANIFEST)), owner(state));
+        this.packages = new PackagePlanner(system, new Artifacts(state.resolve(ARTIFACTS), ArtifactOptions.defaults(),
+                Sleeper.threadSleep()), config.root());
+    }
+
+    /**
+     * Opens the agent's state read-only: its store (through the daemon when it runs) and its Git
+     * mirror (with the mirror itself as remote, so nothing can reach the network).
+     *
+     * @param system how system packages are queried on this device ({@link SystemPackages#onDevice()})
+     * @throws PlanException with one line when the state directory is missing or cannot be read
+     */
+    public static Planner open(AgentConfig config, SystemPackages system, Clock clock) throws PlanException {
+        Path state = config.stateDir();
+        if (!Files.isDirectory(state)) {
+            throw new PlanException("no agent state in " + state + ": the directory does not exist"
+                    + " (give --state-dir, or start the agent first)");
+        }
+        if (!Files.isReadable(state) || !Files.isExecutable(state)) {
+            throw new PlanException("cannot read the agent state in " + state
+                    + ": permission denied (run as the agent's user, e.g. with sudo)");
+        }
+        RevisionStore store = null;
+        GitMirror mirror = null;
+        Path scratch = null;
+        try {
+            store = RevisionStore.openClient(state, clock);
+            Path dir = state.resolve(MIRROR);
+            if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+                throw new PlanException("no Git mirror in " + dir + ": the agent has not fetched yet");
+            }
+            mirror = GitMirror.open(dir, state.resolve("ssh"),
+                    new GitSourceSpec(dir.toString(), config.branch(), config.path(), GitCredentials.NONE));
+            scratch = Files.createTempDirectory("voltis-plan-");
+            return new Planner(config, store, mirror, scratch, system);
+        } catch (SourceException | IOException | PlanException | RuntimeException e) {
+            if (scratch != null) {
+                delete(scratch);
+            }
+            if (mirror != null) {
+                mirror.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+            if (e instanceof PlanException p) {
+                throw p;
+            }
+            throw new PlanException(e instanceof IOException ? "cannot create a temporary folder: " + e.getMessage()
+                    : e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The plan for {@code rev} (a full or unique short SHA, or the branch's name), or with
+     * {@code rev} null for the desired revision: the CLI pin, else the device file's
+     * {@code revision:}, else the branch head as last fetched.
+     *
+     * @throws PlanException when the revision is unknown, ambiguous or invalid for this device
+     *                       (then {@link PlanException#problems()} lists why), or cannot be read
+     */
+    public Plan plan(String rev) throws PlanException {
+        TargetRevision chosen = choose(rev);
+        String sha12 = shortSha(chosen.sha());
+        Preparation target = prepare(chosen.sha());
+        if (target instanceof Preparation.Invalid invalid) {
+            throw new PlanException("revision " + sha12 + " is invalid for " + config.hostname() + ": "
+                    + invalid.problems().size() + " problem(s)", invalid.problems(), null);
+        }
+        Observed observed = observed();
+        List<String> notes = new ArrayList<>(observed.notes());
+        if (chosen.reason() == Reason.HEAD || chosen.reason() == Reason.DEVICE_FILE) {
+            var fetched = store.sourceState().lastFetchAt();
+            fetched = fetched == null ? null : fetched.truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+            notes.add("the head of " + config.branch() + " as last fetched" + (fetched == null ? "" : " (" + fetched + ")")
+                    + "; plan does not fetch");
+        }
+        if (target instanceof Preparation.NoWorkload none) {
+            notes.add("no device file for " + config.hostname() + " at " + sha12 + " (tried " + String.join(", ", none.tried())
+                    + "): the agent keeps what it runs (docs/decisions/0008)");
+            return new Plan(config.hostname(), observed.revision(), chosen, List.of(), List.of(), List.of(), List.of(), notes);
+        }
+        Preparation.Ready ready = (Preparation.Ready) target;
+        Applied next = render(ready, "revision " + sha12 + " cannot be rendered: ");
+        WorkloadSpec spec = ready.resolution().workload().spec();
+        boolean newRevision = observed.revision() == null || !observed.revision().sha().equals(ready.sha());
+        if (!newRevision) {
+            notes.add(sha12 + " is the applied revision: no apply would run; the agent puts files back and keeps"
+                    + " services as declared (packages are checked at the next apply: docs/decisions/0011)");
+        }
+        List<Plan.FileChange> fileChanges;
+        try {
+            fileChanges = files.plan(next.files(), observed.applied() == null ? null : observed.applied().files(), sha12);
+        } catch (IOException e) {
+            throw new PlanException("cannot read the files manifest in " + config.stateDir() + ": " + e.getMessage(), e);
+        }
+        return new Plan(config.hostname(), observed.revision(),
+                new TargetRevision(chosen.sha(), chosen.reason(), chosen.why(), next.workload()), fileChanges,
+                packages.plan(spec.packages(), next.vars()),
+                ServiceComparison.compare(observed.applied() == null ? List.of() : observed.applied().services(),
+                        next.services()),
+                JobPlanner.plan(spec.jobs(), newRevision, store), notes);
+    }
+
+    /** The revision to plan, and why: as asked, else as the reconciler decides it. */
+    private TargetRevision choose(String rev) throws PlanException {
+        if (rev != null) {
+            return new TargetRevision(resolve(rev, ""), Reason.ASKED, "asked for " + rev.strip(), null);
+        }
+        Optional<Pin> pin = store.pin();
+        if (pin.isPresent()) {
+            return new TargetRevision(resolve(pin.get().revision(), "the pin from the cli: "), Reason.PIN,
+                    "pin from cli", null);
+        }
+        String head = mirror.localHead().orElseThrow(() -> new PlanException("nothing fetched yet: the Git mirror in "
+                + config.stateDir().resolve(MIRROR) + " has no branch " + config.branch()
+                + " (has the agent polled? is --branch right?)"));
+        if (prepare(head) instanceof Preparation.Ready ready && ready.resolution().device().revision() != null) {
+            String where = "revision: in " + ready.resolution().match().file();
+            return new TargetRevision(resolve(ready.resolution().device().revision(), where + ": "), Reason.DEVICE_FILE,
+                    where, null);
+        }
+        return new TargetRevision(head, Reason.HEAD, "head of " + config.branch(), null);
+    }
+
+    /** What the device runs: its last successful apply, rebuilt from the mirror as the reconciler does after a restart. */
+    private Observed observed() {
+        Optional<ApplyRecord> last = store.lastSuccessfulApply();
+        if (last.isEmpty()) {
+            return new Observed(null, null, List.of());
+        }
+        String sha = last.get().sha();
+        String cannot = "cannot read the applied revision " + shortSha(sha);
+        String after = ": its services are planned as if none ran";
+        if (!mirror.has(sha)) {
+            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (not in the Git mirror)" + after));
+        }
+        try {
+            if (prepare(sha) instanceof Preparation.Ready ready) {
+                Applied applied = render(ready, "");
+                return new Observed(new AppliedRevision(sha, applied.workload()), applied, List.of());
+            }
+            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (no longer valid here)" + after));
+        } catch (PlanException e) {
+            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (" + e.getMessage() + ")" + after));
+        }
+    }
+
+    private record Observed(AppliedRevision revision, Applied applied, List<String> notes) {
+    }
+
+    private Applied render(Preparation.Ready ready, String context) throws PlanException {
+        try {
+            return Applier.plan(ready, renderer, config.root(), config.hostname());
+        } catch (FileStepException e) {
+            throw new PlanException(context + e.getMessage(), e);
+        }
+    }
+
+    private Preparation prepare(String sha) throws PlanException {
+        Preparation known = prepared.get(sha);
+        if (known != null) {
+            return known;
+        }
+        try {
+            Preparation p = preparer.prepare(sha);
+            prepared.put(sha, p);
+            return p;
+        } catch (SourceException e) {
+            throw new PlanException("cannot read " + shortSha(sha) + " from the Git mirror: " + e.getMessage(), e);
+        }
+    }
+
+    private String resolve(String rev, String context) throws PlanException {
+        try {
+            return revisions.resolve(rev);
+        } catch (RevisionNotFoundException e) {
+            throw new PlanException(context + e.getMessage(), e);
+        }
+    }
+
+    private static String owner(Path state) {
+        try {
+            return Files.getOwner(state).getName();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    static String shortSha(String sha) {
+        return sha.substring(0, Math.min(12, sha.length()));
+    }
+
+    /** Closes the mirror and the store, and deletes every revision unpacked for the plan. */
+    @Override
+    public void close() {
+        try {
+            mirror.close();
+        } finally {
+            owned.close();
+            delete(scratch);
+        }
+    }
+
+    private static void delete(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            // left in the system's temporary folder: a copy of the workload, nothing of the device
+        }
+    }
+}
