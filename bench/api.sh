@@ -43,9 +43,10 @@ cleanup() {
   left=$(pgrep -f "$work/root" || true)
   if [ -n "$left" ]; then
     echo "LEAK: service process(es) outlived the agent: $(ps -o pid=,args= -p "${left//$'\n'/,}" | cut -c1-120)" >&2
+    # shellcheck disable=SC2086 # one pid per word
     kill $left 2>/dev/null || true
   fi
-  [ -n "${KEEP_WORK:-}" ] && echo "kept $work" || rm -rf "$work"
+  if [ -n "${KEEP_WORK:-}" ]; then echo "kept $work"; else rm -rf "$work"; fi
 }
 trap cleanup EXIT
 
