@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# A simulated fleet against one Git smart-HTTP server: N agents' real pollers (store, mirror,
+# poller, poll schedule) in one JVM on a few shared threads, the server in a JVM of its own.
+# Per run: requests/s at the server (mean, busiest second, busiest/mean), server CPU from
+# /proc, failed polls by reason, the initial fetch wave, and how long a commit pushed halfway
+# takes to reach every agent. Each agent count runs with jitter (the agent's schedule) and in
+# lockstep (every agent at the same instants, for comparison).
+#   bench/fleet.sh                        (needs a JDK, Maven and Linux /proc)
+#   AGENTS="100 1000" DURATION=120 INTERVAL=30 MODES=jittered THREADS=16 bench/fleet.sh
+#   SMOKE=1 bench/fleet.sh                (50 agents, 30 s, 5 s interval, jittered: under a minute)
+# JAVA_OPTS goes to the fleet JVM (e.g. -Xmx8g for 5,000 agents). Writes bench/results/fleet-<UTC date>.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [[ "${SMOKE:-0}" == 1 ]]; then
+  AGENTS=${AGENTS:-50} DURATION=${DURATION:-30} INTERVAL=${INTERVAL:-5} MODES=${MODES:-jittered}
+fi
+AGENTS=${AGENTS:-100 1000 5000}
+DURATION=${DURATION:-300}
+INTERVAL=${INTERVAL:-30}
+MODES=${MODES:-jittered lockstep}
+THREADS=${THREADS:-16}
+read -r -a java_opts <<<"${JAVA_OPTS:-}"
+
+bench_class=sync/target/test-classes/io/voltis/sync/bench/FleetBench.class
+stale=0
+[[ -f $bench_class ]] || stale=1
+for src in sync/src/test/java/io/voltis/sync/bench/Fleet*.java; do
+  [[ $src -nt $bench_class ]] && stale=1
+done
+if [[ $stale == 1 ]]; then
+  mvn -B -q -o -Dstyle.color=never -f sync/pom.xml test-compile >/dev/null
+fi
+cp_file=sync/target/fleet-classpath.txt
+if [[ ! -s $cp_file || sync/pom.xml -nt $cp_file ]]; then
+  mvn -B -q -o -Dstyle.color=never -f sync/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
+fi
+CP="sync/target/classes:sync/target/test-classes:$(cat "$cp_file")"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+started=$(date -u +%Y-%m-%dT%H:%MZ)
+load=$(cut -d' ' -f1-3 /proc/loadavg)
+runs=()
+for n in $AGENTS; do
+  for mode in $MODES; do
+    run="$work/run-$n-$mode"
+    echo "fleet: $n agents, $mode, ${DURATION}s at ${INTERVAL}s ..." >&2
+    if ! java "${java_opts[@]}" -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$mode" "$THREADS" \
+        >"$run.txt" 2>"$run.log"; then
+      echo "fleet: the run with $n agents ($mode) failed; its log ends:" >&2
+      tail -n 20 "$run.log" >&2
+      exit 1
+    fi
+    rm -rf "$run"
+    runs+=("$run.txt")
+  done
+done
+
+report() {
+  echo "# Fleet benchmark, $started"
+  echo
+  echo "bench/fleet.sh: AGENTS=\"$AGENTS\" DURATION=$DURATION INTERVAL=$INTERVAL MODES=\"$MODES\" THREADS=$THREADS." \
+    "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)," \
+    "load average $load at the start; $(java -version 2>&1 | head -n 1)."
+  echo "Agents and server share the machine. Steady state: whole poll intervals after every agent's first fetch," \
+    "without the commit wave. Server CPU in % of one core, from /proc/<pid>/stat."
+  echo
+  awk -f - "${runs[@]}" <<'AWK'
+    FNR == 1 { n++ }
+    { v[n, $1] = $2 }
+    END {
+      print "| agents | mode | polls/s (expected) | requests/poll | mean req/s | busiest second | busiest/mean | p95 second | server CPU mean / busiest s | CPU per request | failed polls | warm-up: s, peak req/s | commit reached all: max / p95 | start lag p99 | fleet RSS | JVM threads |"
+      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+      for (i = 1; i <= n; i++) {
+        ratio = v[i, "steady_max_over_mean"]
+        mark = v[i, "mode"] == "jittered" ? (ratio + 0 <= 2 ? " ✓" : " ✗") : ""
+        printf "| %s | %s | %s (%s) | %s | %s | %s | **%s×**%s | %s | %s%% / %s%% | %s µs | %s (%s) | %s s, %s | %s / %s s (%s) | %s ms | %s MB | %s |\n",
+          v[i, "agents"], v[i, "mode"], v[i, "steady_polls_per_s"], v[i, "expected_polls_per_s"], v[i, "requests_per_poll"],
+          v[i, "steady_mean_rps"], v[i, "steady_max_rps"], ratio, mark, v[i, "steady_p95_rps"],
+          v[i, "server_cpu_pct"], v[i, "server_cpu_max_pct"], v[i, "server_cpu_us_per_request"],
+          v[i, "polls_failed"] "/" v[i, "polls_total"], v[i, "errors"],
+          v[i, "warmup_s"], v[i, "warmup_peak_rps"], v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "commit_reached"],
+          v[i, "start_lag_p99_ms"], v[i, "rss_mb_end"], v[i, "jvm_threads"]
+      }
+      print ""
+      printf "Target: busiest second ≤ 2× the mean with jitter on. Setup (opening the agents' stores and mirrors):"
+      for (i = 1; i <= n; i++) {
+        printf " %s agents (%s): %s s, heap after GC %s MB, RSS %s MB%s", v[i, "agents"], v[i, "mode"], v[i, "setup_s"],
+          v[i, "heap_mb_setup"], v[i, "rss_mb_setup"], (i < n ? ";" : ".\n")
+      }
+      for (i = 1; i <= n; i++) {
+        mode = v[i, "mode"]
+        if (seen[mode]++) continue
+        line = ""; prev = 0
+        for (j = i; j <= n; j++) {
+          if (v[j, "mode"] != mode) continue
+          step = prev ? sprintf(" (×%.1f)", v[j, "steady_mean_rps"] / v[prev, "steady_mean_rps"]) : ""
+          line = line (prev ? " → " : "") v[j, "agents"] ": " v[j, "steady_mean_rps"] " req/s" step ", CPU " v[j, "server_cpu_pct"] "%"
+          prev = j
+        }
+        print ""
+        print "Scaling, " mode ": " line
+      }
+      print ""
+      print "Requests per second at the server, second by second from the first poll:"
+      print ""
+      for (i = 1; i <= n; i++) {
+        printf "- %s agents, %s: `%s`\n", v[i, "agents"], v[i, "mode"], v[i, "rps_by_second"]
+      }
+    }
+AWK
+}
+
+mkdir -p bench/results
+suffix=""
+[[ "${SMOKE:-0}" == 1 ]] && suffix="-smoke"
+out="bench/results/fleet-$(date -u +%Y-%m-%d)$suffix.md"
+report | tee "$out"
+echo "fleet: written to $out" >&2

@@ -1,0 +1,260 @@
+package io.voltis.sync.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+import io.voltis.sync.PollResult;
+
+/**
+ * A simulated fleet against one Git smart-HTTP server (bench/fleet.sh runs this): N agents'
+ * real pollers in this JVM, scheduled by their own {@code PollSchedule} on a few shared threads,
+ * and a {@link FleetServer} in a child process whose requests are counted every second and whose
+ * CPU is read from {@code /proc}. A commit is pushed halfway through. Prints one "key value" line
+ * per figure (NOTE: bench/fleet.sh parses them). Not a test.
+ *
+ * <pre>java -cp ... io.voltis.sync.bench.FleetBench WORKDIR AGENTS DURATION_S INTERVAL_S jittered|lockstep [THREADS]</pre>
+ *
+ * <p>Seconds are counted from the instant polling starts. The warm-up (until every agent has
+ * made its first, shallow fetch) and the commit wave (from the push until every agent has
+ * fetched it) are reported on their own and left out of the steady-state figures.
+ */
+public final class FleetBench {
+
+    private final int agentCount;
+    private final int seconds;
+    private final long intervalMillis;
+    private final boolean lockstep;
+    private final ScheduledThreadPoolExecutor pollers;
+    private final List<FleetAgent> agents = new ArrayList<>();
+    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
+    private final Map<String, String> failureExamples = new ConcurrentHashMap<>();
+    private final ConcurrentLinkedQueue<Long> lagMillis = new ConcurrentLinkedQueue<>();
+    private final AtomicLongArray pollsPerSecond;
+    private final List<long[]> cpuSamples = new ArrayList<>(); // {epoch millis, server CPU millis}
+    private long t0;
+    private long stopAt;
+
+    private FleetBench(int agentCount, int seconds, int intervalSeconds, boolean lockstep, int threads) {
+        this.agentCount = agentCount;
+        this.seconds = seconds;
+        this.intervalMillis = intervalSeconds * 1000L;
+        this.lockstep = lockstep;
+        AtomicInteger n = new AtomicInteger();
+        this.pollers = new ScheduledThreadPoolExecutor(threads, r -> new Thread(r, "fleet-poll-" + n.incrementAndGet()));
+        this.pollers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        this.pollsPerSecond = new AtomicLongArray(seconds + 1);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path work = Path.of(args[0]);
+        String mode = args[4];
+        if (!mode.equals("jittered") && !mode.equals("lockstep")) {
+            throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|lockstep");
+        }
+        int threads = args.length > 5 ? Integer.parseInt(args[5]) : 16;
+        FleetBench bench = new FleetBench(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
+                mode.equals("lockstep"), threads);
+        out("agents", args[1]);
+        out("mode", mode);
+        out("interval_s", args[3]);
+        out("duration_s", args[2]);
+        out("poll_threads", threads);
+        try (FleetServerProcess server = FleetServerProcess.start(work.resolve("server"), List.of("-Xmx512m"))) {
+            bench.run(work, server);
+        }
+    }
+
+    private void run(Path work, FleetServerProcess server) throws Exception {
+        long setup0 = System.nanoTime();
+        open(work.resolve("agents"), server.url());
+        out("setup_s", String.format("%.1f", (System.nanoTime() - setup0) / 1e9));
+        System.gc();
+        Runtime rt = Runtime.getRuntime();
+        out("heap_mb_setup", (rt.totalMemory() - rt.freeMemory()) >> 20);
+        out("rss_mb_setup", ProcSelf.rssMegabytes());
+        out("jvm_threads_setup", ProcSelf.threads());
+
+        ScheduledThreadPoolExecutor sampler = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "fleet-sampler"));
+        t0 = (System.currentTimeMillis() / 1000 + 2) * 1000; // a whole second, as the server's ticks
+        stopAt = t0 + seconds * 1000L;
+        sampler.scheduleAtFixedRate(() -> sampleCpu(server), t0 - 1000 - System.currentTimeMillis(), 1000, TimeUnit.MILLISECONDS);
+        for (FleetAgent a : agents) {
+            schedule(a, lockstep ? t0 : t0 + a.schedule().firstDelay().toMillis());
+        }
+
+        long warmEnd = waitFor(() -> latest(FleetAgent::firstFetchMillis), stopAt);
+        String sha = null;
+        long committedAt = -1;
+        long waveEnd = -1;
+        // halfway, between two common poll instants (so lockstep agents do not race the push)
+        long commitDue = t0 + seconds * 500L / intervalMillis * intervalMillis + intervalMillis / 2;
+        commitDue = Math.max(commitDue, warmEnd + 1000);
+        if (warmEnd > 0 && commitDue < stopAt - 1000) {
+            sleepUntil(commitDue);
+            String[] committed = server.commit();
+            committedAt = Long.parseLong(committed[0]);
+            sha = committed[1];
+            String awaited = sha;
+            waveEnd = waitFor(() -> latest(a -> a.fetchedAtMillis(awaited)), stopAt);
+        }
+        sleepUntil(stopAt);
+        pollers.shutdown();
+        if (!pollers.awaitTermination(60, TimeUnit.SECONDS)) {
+            System.err.println("fleet: polls still running 60 s after the end");
+        }
+        sleepUntil(stopAt + 1500); // the server's tick for the last second
+        sampler.shutdownNow();
+        out("rss_mb_end", ProcSelf.rssMegabytes());
+        out("jvm_threads", ProcSelf.threads());
+
+        FleetReport report = new FleetReport(t0, seconds, agentCount, intervalMillis);
+        report.warmUp(warmEnd);
+        report.steady(server.ticks(), cpuSamples, pollsPerSecond, warmEnd, committedAt, waveEnd);
+        report.commit(sha, committedAt, waveEnd, agents);
+        report.failures(failures, failureExamples, lagMillis);
+        closeAll();
+    }
+
+    private void open(Path root, String url) throws Exception {
+        ExecutorService openers = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()));
+        try {
+            List<Callable<FleetAgent>> tasks = new ArrayList<>();
+            for (int i = 0; i < agentCount; i++) {
+                String hostname = "edge-" + i + ".fleet.example";
+                Path state = root.resolve("edge-" + i);
+                tasks.add(() -> FleetAgent.open(Files.createDirectories(state), url, hostname,
+                        Duration.ofMillis(intervalMillis), lockstep));
+            }
+            for (Future<FleetAgent> f : openers.invokeAll(tasks)) {
+                agents.add(f.get());
+            }
+        } finally {
+            openers.shutdown();
+        }
+    }
+
+    private void schedule(FleetAgent agent, long dueMillis) {
+        try {
+            pollers.schedule(() -> pollOnce(agent, dueMillis), Math.max(0, dueMillis - System.currentTimeMillis()),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the run is over
+        }
+    }
+
+    /** One poll job: never throws, always reschedules (as the agent's poll job). */
+    private void pollOnce(FleetAgent agent, long dueMillis) {
+        long start = System.currentTimeMillis();
+        if (start >= stopAt) {
+            return;
+        }
+        lagMillis.add(start - dueMillis);
+        int second = (int) ((start - t0) / 1000);
+        if (second >= 0 && second < pollsPerSecond.length()) {
+            pollsPerSecond.incrementAndGet(second);
+        }
+        boolean ok = false;
+        try {
+            PollResult result = agent.poll();
+            ok = result.ok();
+            if (result instanceof PollResult.Failed failed) {
+                fail(failed.reason().word(), failed.message());
+            }
+        } catch (RuntimeException e) {
+            fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
+        }
+        long delay = agent.schedule().next(ok).toMillis();
+        schedule(agent, lockstep ? onGrid(dueMillis + delay) : System.currentTimeMillis() + delay);
+    }
+
+    /** In lockstep, a poll that overran its slot waits for the next common instant. */
+    private long onGrid(long due) {
+        long now = System.currentTimeMillis();
+        return due > now ? due : t0 + ((now - t0) / intervalMillis + 1) * intervalMillis;
+    }
+
+    private void fail(String reason, String message) {
+        failures.computeIfAbsent(reason, r -> new LongAdder()).increment();
+        failureExamples.putIfAbsent(reason, message);
+    }
+
+    private void sampleCpu(FleetServerProcess server) {
+        try {
+            long[] sample = {System.currentTimeMillis(), server.cpuMillis()};
+            synchronized (cpuSamples) {
+                cpuSamples.add(sample);
+            }
+        } catch (RuntimeException e) {
+            System.err.println("fleet: " + e.getMessage());
+        }
+    }
+
+    /** The latest of a per-agent time, or -1 while some agent has none. */
+    private long latest(java.util.function.ToLongFunction<FleetAgent> time) {
+        long latest = 0;
+        for (FleetAgent a : agents) {
+            long t = time.applyAsLong(a);
+            if (t < 0) {
+                return -1;
+            }
+            latest = Math.max(latest, t);
+        }
+        return latest;
+    }
+
+    /** Polls {@code time} every 100 ms until it is known or {@code deadline} passes; -1 then. */
+    private static long waitFor(java.util.function.LongSupplier time, long deadline) throws InterruptedException {
+        for (long t = time.getAsLong(); ; t = time.getAsLong()) {
+            if (t >= 0 || System.currentTimeMillis() >= deadline) {
+                return t;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void sleepUntil(long millis) throws InterruptedException {
+        long wait = millis - System.currentTimeMillis();
+        if (wait > 0) {
+            Thread.sleep(wait);
+        }
+    }
+
+    private void closeAll() {
+        for (FleetAgent a : agents) {
+            a.close();
+        }
+    }
+
+    static void out(String key, Object value) {
+        System.out.println(key + " " + value);
+    }
+
+    /** Failures by reason, sorted, as {@code Reason=count,...}; {@code none} when there were none. */
+    static String byReason(Map<String, LongAdder> failures) {
+        Map<String, Long> sorted = new TreeMap<>();
+        failures.forEach((k, v) -> sorted.put(k, v.sum()));
+        if (sorted.isEmpty()) {
+            return "none";
+        }
+        StringBuilder s = new StringBuilder();
+        sorted.forEach((k, v) -> s.append(s.length() == 0 ? "" : ",").append(k).append('=').append(v));
+        return s.toString();
+    }
+}
