@@ -140,7 +140,7 @@ if command -v gnuplot >/dev/null 2>&1 && [ -z "${SMOKE:-}" ]; then
 set terminal pngcairo size 900,450
 set output "$png"
 set title "voltis-agent idle RSS (--interval $INTERVAL)"
-set xlabel "seconds idle"; set ylabel "RSS (MiB)"; set yrange [0:*]; set key bottom right
+set xlabel "seconds idle"; set ylabel "RSS (MiB)"; set yrange [0:*]; set offsets 0,0,graph 0.15,0; set key bottom right
 plot "$work/launcher-flags.rss" with lines title "launcher flags", \
      "$work/launcher-flags+AppCDS.rss" with lines title "launcher flags + AppCDS"
 PLOT

@@ -49,15 +49,30 @@ final class RollbackCommand implements Callable<Integer> {
         }
     }
 
-    /** The newest successful apply of a revision other than the applied one, before it. */
+    /**
+     * The revision that ran before the applied one: of the revisions this device applied
+     * successfully, the newest that it fetched before the applied one. Going back twice goes
+     * further back, never forward to the revision just left.
+     */
     private static String previous(Device d, String applied) {
-        List<ApplyRecord> ok = Device.succeeded(d.store.applies(1000));
-        for (ApplyRecord a : ok) {
-            if (!a.sha().equals(applied)) {
-                return a.sha();
+        java.time.Instant appliedSeen = d.store.revision(applied).map(r -> r.firstSeen()).orElse(null);
+        String best = null;
+        java.time.Instant bestSeen = null;
+        for (ApplyRecord a : Device.succeeded(d.store.applies(1000))) {
+            if (a.sha().equals(applied)) {
+                continue;
+            }
+            java.time.Instant seen = d.store.revision(a.sha()).map(r -> r.firstSeen()).orElse(null);
+            boolean older = appliedSeen == null || seen == null || seen.isBefore(appliedSeen);
+            if (older && (bestSeen == null || (seen != null && seen.isAfter(bestSeen)))) {
+                best = a.sha();
+                bestSeen = seen;
             }
         }
-        throw new IllegalStateException("nothing to roll back to: " + Device.shortSha(applied)
-                + " is the only revision " + d.hostname() + " applied successfully");
+        if (best == null) {
+            throw new IllegalStateException("nothing to roll back to: no revision older than " + Device.shortSha(applied)
+                    + " was applied successfully on " + d.hostname());
+        }
+        return best;
     }
 }

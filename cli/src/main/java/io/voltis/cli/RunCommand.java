@@ -79,6 +79,13 @@ final class RunCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        if (cfg.apiTokenFile() != null && !cfg.once()) {
+            try {
+                io.voltis.agent.api.TokenFile.read(cfg.apiTokenFile()); // a bad token file is a bad setting: exit 2, no restart loop
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+        }
         Logging.daemon();
         PrintWriter out = spec.commandLine().getOut();
         if (cfg.once()) {

@@ -201,8 +201,8 @@ class DeviceCommandsIT {
 
             Run nothing = device("rollback");
             assertThat(nothing.code()).isEqualTo(1);
-            assertThat(nothing.err()).isEqualTo("rollback: nothing to roll back to: " + v1.substring(0, 12)
-                    + " is the only revision dev1 applied successfully\n");
+            assertThat(nothing.err()).isEqualTo("rollback: nothing to roll back to: no revision older than "
+                    + v1.substring(0, 12) + " was applied successfully on dev1\n");
 
             Run pin = device("pin", v1);
             assertThat(pin.code()).isZero();

@@ -12,7 +12,8 @@ import org.xnio.Options;
  * The status API's HTTP server (docs/api.md). Bounded: request headers to 16 KiB, 50 headers and
  * 50 query parameters, no request body, 10 s to send a request, idle connections closed after
  * 60 s; at most {@link Settings#maxEventClients} event followers and
- * {@link Settings#maxLogClients} log followers (more get 503).
+ * {@link Settings#maxLogClients} log followers (more get 503), each closed when it leaves
+ * {@link SseClient#MAX_UNSENT} messages unread; connections capped at the followers plus 100.
  */
 public final class ApiServer implements AutoCloseable {
 
@@ -67,6 +68,9 @@ public final class ApiServer implements AutoCloseable {
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
                 .setServerOption(UndertowOptions.ALLOW_ENCODED_SLASH, false)
                 .setSocketOption(Options.REUSE_ADDRESSES, true)
+                // at most this many open connections (followers included): the rest wait in the backlog
+                .setSocketOption(Options.CONNECTION_HIGH_WATER, settings.maxEventClients() + settings.maxLogClients() + 100)
+                .setSocketOption(Options.CONNECTION_LOW_WATER, settings.maxEventClients() + settings.maxLogClients() + 50)
                 .setHandler(handler)
                 .build();
         try {

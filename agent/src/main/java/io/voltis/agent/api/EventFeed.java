@@ -28,15 +28,25 @@ final class EventFeed {
     private static final Logger LOG = LoggerFactory.getLogger(EventFeed.class);
 
     private final RevisionStore store;
-    private final int maxClients;
     private final long keepAliveMillis;
     /** Each follower and the id of the last event it was sent. */
-    private final Map<ServerSentEventConnection, AtomicLong> clients = new ConcurrentHashMap<>();
+    private final Map<ServerSentEventConnection, Follower> clients = new ConcurrentHashMap<>();
+    private final java.util.concurrent.Semaphore slots;
+
+    private static final class Follower {
+        final SseClient client;
+        final AtomicLong sent;
+
+        Follower(SseClient client, long sent) {
+            this.client = client;
+            this.sent = new AtomicLong(sent);
+        }
+    }
 
     EventFeed(RevisionStore store, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.store = store;
-        this.maxClients = maxClients;
         this.keepAliveMillis = keepAliveMillis;
+        this.slots = new java.util.concurrent.Semaphore(maxClients);
         timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -44,18 +54,47 @@ final class EventFeed {
         return clients.size();
     }
 
-    /** @return false when full (the caller answers 503) */
+    /**
+     * Called on a worker thread: the backlog is read here, not on the IO thread that runs the
+     * connection callback.
+     *
+     * @return false when full (the caller answers 503)
+     */
     boolean follow(HttpServerExchange ex, int backlog) throws Exception {
-        if (clients.size() >= maxClients) {
+        if (!slots.tryAcquire()) {
             return false;
         }
+        List<Event> first;
+        long newest;
+        try {
+            first = since(parse(ex.getRequestHeaders().getFirst("Last-Event-ID")), backlog);
+            newest = first.isEmpty() ? newestId() : first.get(first.size() - 1).id();
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                slots.release();
+            }
+        };
+        ex.addExchangeCompleteListener((exchange, next) -> {
+            release.run();
+            next.proceed();
+        });
         new ServerSentEventHandler((connection, lastEventId) -> {
             connection.setKeepAliveTime(keepAliveMillis);
-            List<Event> first = since(parse(lastEventId), backlog);
-            long sent = first.isEmpty() ? newestId() : first.get(first.size() - 1).id();
-            first.forEach(e -> send(connection, e));
-            clients.put(connection, new AtomicLong(sent));
-            connection.addCloseTask(clients::remove);
+            Follower f = new Follower(new SseClient(connection), newest);
+            connection.addCloseTask(c -> {
+                clients.remove(c);
+                release.run();
+            });
+            clients.put(connection, f);
+            first.forEach(e -> send(f.client, e));
+            if (!connection.isOpen()) {
+                clients.remove(connection);
+            }
         }).handleRequest(ex);
         return true;
     }
@@ -75,16 +114,20 @@ final class EventFeed {
             if (clients.isEmpty()) {
                 return;
             }
-            long oldest = clients.values().stream().mapToLong(AtomicLong::get).min().orElse(Long.MAX_VALUE);
+            clients.entrySet().removeIf(e -> !e.getValue().client.isOpen());
+            if (clients.isEmpty()) {
+                return;
+            }
+            long oldest = clients.values().stream().mapToLong(f -> f.sent.get()).min().orElse(Long.MAX_VALUE);
             List<Event> fresh = since(oldest, 0);
             if (fresh.isEmpty()) {
                 return;
             }
-            clients.forEach((c, sent) -> {
+            clients.forEach((c, f) -> {
                 for (Event e : fresh) {
-                    if (e.id() > sent.get()) {
-                        send(c, e);
-                        sent.set(e.id());
+                    if (e.id() > f.sent.get()) {
+                        send(f.client, e);
+                        f.sent.set(e.id());
                     }
                 }
             });
@@ -98,10 +141,8 @@ final class EventFeed {
         return newest.isEmpty() ? 0 : newest.get(0).id();
     }
 
-    private static void send(ServerSentEventConnection c, Event e) {
-        if (c.isOpen()) {
-            c.send(Responses.COMPACT.writeValueAsString(EventView.of(e)), null, String.valueOf(e.id()), null);
-        }
+    private static void send(SseClient c, Event e) {
+        c.send(Responses.COMPACT.writeValueAsString(EventView.of(e)), String.valueOf(e.id()));
     }
 
     private static long parse(String lastEventId) {

@@ -22,24 +22,27 @@ final class LogFeed {
     private static final int BATCH = 500;
 
     private final ServiceLogs logs;
-    private final int maxClients;
     private final long keepAliveMillis;
     private final Map<ServerSentEventConnection, Follower> followers = new ConcurrentHashMap<>();
 
     private static final class Follower {
+        final SseClient client;
         final String service;
         volatile String cursor;
 
-        Follower(String service, String cursor) {
+        Follower(SseClient client, String service, String cursor) {
+            this.client = client;
             this.service = service;
             this.cursor = cursor;
         }
     }
 
+    private final java.util.concurrent.Semaphore slots;
+
     LogFeed(ServiceLogs logs, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.logs = logs;
-        this.maxClients = maxClients;
         this.keepAliveMillis = keepAliveMillis;
+        this.slots = new java.util.concurrent.Semaphore(maxClients);
         timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -49,15 +52,35 @@ final class LogFeed {
 
     /** @return false when full (the caller answers 503) */
     boolean follow(HttpServerExchange ex, String service, int lines) throws Exception {
-        if (followers.size() >= maxClients) {
+        if (!slots.tryAcquire()) {
             return false;
         }
-        ServiceLogs.Chunk tail = logs.tail(service, lines);
+        ServiceLogs.Chunk tail;
+        try {
+            tail = logs.tail(service, lines);
+        } catch (RuntimeException e) {
+            slots.release();
+            throw e;
+        }
+        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable release = () -> {
+            if (released.compareAndSet(false, true)) {
+                slots.release();
+            }
+        };
+        ex.addExchangeCompleteListener((exchange, next) -> {
+            release.run();
+            next.proceed();
+        });
         new ServerSentEventHandler((connection, lastEventId) -> {
             connection.setKeepAliveTime(keepAliveMillis);
-            tail.lines().forEach(line -> connection.send(line));
-            followers.put(connection, new Follower(service, tail.cursor()));
-            connection.addCloseTask(followers::remove);
+            Follower f = new Follower(new SseClient(connection), service, tail.cursor());
+            connection.addCloseTask(c -> {
+                followers.remove(c);
+                release.run();
+            });
+            followers.put(connection, f);
+            tail.lines().forEach(line -> f.client.send(line, null));
         }).handleRequest(ex);
         return true;
     }
@@ -65,13 +88,13 @@ final class LogFeed {
     private void publish() {
         followers.forEach((connection, f) -> {
             try {
-                if (!connection.isOpen()) {
+                if (!f.client.isOpen()) {
                     followers.remove(connection);
                     return;
                 }
                 ServiceLogs.Chunk chunk = logs.after(f.service, f.cursor, BATCH);
                 f.cursor = chunk.cursor();
-                chunk.lines().forEach(line -> connection.send(line));
+                chunk.lines().forEach(line -> f.client.send(line, null));
             } catch (RuntimeException e) {
                 LOG.warn("log feed for {}: {}", f.service, e.getMessage());
             }

@@ -230,7 +230,7 @@ public final class ConfigLoader {
             Path token = optionalPath("api-token-file");
             String listen = listen();
             String host = listen.substring(0, listen.lastIndexOf(':'));
-            boolean loopback = host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]");
+            boolean loopback = host.equals("localhost") || host.matches("127(\\.\\d{1,3}){3}") || host.equals("[::1]");
             if (token == null && !loopback) {
                 throw new ConfigException(where("listen") + ": '" + listen + "' exposes the status API beyond this "
                         + "device: give --api-token-file FILE (a bearer token) or listen on 127.0.0.1");

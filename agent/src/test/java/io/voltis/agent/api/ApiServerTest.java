@@ -432,6 +432,61 @@ class ApiServerTest {
     }
 
     @Test
+    void eventFollowers_beyondTheLimit_get503_andAFreedSlotCanBeTakenAgain() throws Exception {
+        f.converge();
+        serve(new ApiServer.Settings("127.0.0.1", 0, null, 2, 2, 200));
+        String follow = "GET /api/v1/events?follow=true HTTP/1.1\r\nHost: x\r\n\r\n";
+        Socket first = new Socket("127.0.0.1", server.port());
+        Socket second = new Socket("127.0.0.1", server.port());
+        try {
+            for (Socket s : List.of(first, second)) {
+                s.getOutputStream().write(follow.getBytes(StandardCharsets.US_ASCII));
+                s.setSoTimeout(10_000);
+                assertThat(new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8)).readLine())
+                        .startsWith("HTTP/1.1 200");
+            }
+
+            HttpResponse<String> third = http.get("/api/v1/events?follow=true");
+            assertThat(third.statusCode()).isEqualTo(503);
+            assertThat(json(third).get("error").asString()).isEqualTo("too many followers of the event stream; try again later");
+
+            first.close();
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.followers() == 1);
+            try (Socket again = new Socket("127.0.0.1", server.port())) {
+                again.setSoTimeout(10_000);
+                again.getOutputStream().write(follow.getBytes(StandardCharsets.US_ASCII));
+                assertThat(new BufferedReader(new InputStreamReader(again.getInputStream(), StandardCharsets.UTF_8)).readLine())
+                        .startsWith("HTTP/1.1 200");
+            }
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
+
+    @Test
+    void aFollowerThatStopsReading_isDropped_notBufferedFor() throws Exception {
+        f.converge();
+        serve(new ApiServer.Settings("127.0.0.1", 0, null, 10, 10, 60_000));
+        try (Socket lazy = new Socket()) {
+            lazy.setReceiveBufferSize(4096);
+            lazy.connect(new java.net.InetSocketAddress("127.0.0.1", server.port()));
+            lazy.getOutputStream().write("GET /api/v1/events?follow=true HTTP/1.1\r\nHost: x\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.followers() == 1);
+
+            // far more than socket buffers hold; the client never reads a byte
+            String big = "x".repeat(16 * 1024);
+            for (int i = 0; i < 3 * SseClient.MAX_UNSENT; i++) {
+                f.agent.store().addEvent("DriftCorrected", null, big);
+            }
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> server.followers() == 0);
+            assertThat(http.get("/api/v1/status").statusCode()).isEqualTo(200);
+        }
+    }
+
+    @Test
     void metrics_arePrometheusText_withVoltisSeries() throws Exception {
         f.converge();
         serve();
