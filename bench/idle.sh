@@ -21,7 +21,7 @@ export LC_ALL=C
 JAR=${JAR:-cli/target/voltis-agent.jar}
 if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-600}; fi
 INTERVAL=${INTERVAL:-30s}
-FLAGS=${FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError"}
+FLAGS=${FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"}
 RESULTS=${RESULTS:-bench/results}
 
 [ -f "$JAR" ] || mvn -B -q -DskipTests -DskipITs install >/dev/null

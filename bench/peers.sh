@@ -43,7 +43,7 @@ RUNS=${RUNS:-10}
 WINDOW_S=${WINDOW_S:-20}   # each idle window of the daemon (~10 polls at 2 s)
 SETTLE_S=${SETTLE_S:-30}   # from the daemon's first apply to its first window (the JIT settles)
 JAR=${JAR:-cli/target/voltis-agent.jar}
-SMALL_FLAGS=${SMALL_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m"}
+SMALL_FLAGS=${SMALL_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:-UsePerfData"}
 PY=/usr/bin/python3   # Debian's, which ansible-core runs on
 
 missing=()

@@ -47,12 +47,39 @@ final class Device implements AutoCloseable {
         }
     }
 
-    /** A full or unique short SHA this device has seen, resolved offline; errors name the candidates. */
+    /**
+     * A full or unique short SHA this device has seen, resolved offline (errors name the
+     * candidates); or a tag, looked up on the Git server (a tag's commit may not be fetched yet,
+     * so only a tag needs the server). Always the full SHA.
+     */
     String resolve(String rev) {
+        String r = rev.strip();
         try {
-            return new Revisions(store).resolve(rev, null);
+            if (r.matches("[0-9a-fA-F]{4,40}")) {
+                return new Revisions(store).resolve(r, null);
+            }
+            return tag(r);
         } catch (RevisionNotFoundException | SourceException e) {
             throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
+    private String tag(String tag) throws SourceException {
+        if (config.repo().isEmpty()) {
+            throw new IllegalStateException("unknown revision '" + tag + "': not a commit this device has seen; to look it up"
+                    + " as a tag, the command needs the repository (repo: in " + io.voltis.agent.config.ConfigLoader.DEFAULT_FILE
+                    + ", or --config FILE)");
+        }
+        var credentials = io.voltis.sync.git.CredentialSources.load(config.repo(), config.gitUsername(),
+                config.gitPasswordFile(), config.sshKey(), config.knownHosts(), System.getenv());
+        var spec = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(), credentials);
+        try (io.voltis.sync.git.GitMirror mirror = io.voltis.sync.git.GitMirror.open(config.stateDir().resolve("mirror"),
+                config.stateDir().resolve("ssh"), spec)) {
+            return mirror.remoteTag(tag).orElseThrow(() -> new IllegalStateException("unknown revision '" + tag
+                    + "': not a commit this device has seen, nor a tag on " + spec.displayUrl()));
+        } catch (SourceException e) {
+            throw new IllegalStateException("cannot look up tag '" + tag + "' on " + spec.displayUrl() + ": "
+                    + e.reason().word() + ": " + e.getMessage(), e);
         }
     }
 

@@ -10,11 +10,12 @@ import picocli.CommandLine.Parameters;
 
 /** {@code voltis-agent pin REV}: hold this device to a revision until {@code unpin}. */
 @Command(name = "pin", mixinStandardHelpOptions = true,
-        description = {"Hold this device to a revision (full or unique short SHA it has seen) until 'unpin'.",
+        description = {"Hold this device to a revision (a SHA it has seen, or a tag) until 'unpin'.",
                 "Works whether the daemon runs or not; a running daemon applies it within one reconcile tick."})
 final class PinCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "REV", description = "A full or unique short SHA this device has fetched.")
+    @Parameters(index = "0", paramLabel = "REV",
+            description = "A full or unique short SHA this device has fetched, or a tag (looked up on the Git server).")
     String rev;
 
     @Mixin
@@ -30,7 +31,8 @@ final class PinCommand implements Callable<Integer> {
             d.store.setPin(sha);
             d.store.addEvent("Pinned", sha, "pinned to " + sha.substring(0, 12) + " from the cli");
             PrintWriter out = spec.commandLine().getOut();
-            out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (from cli); " + d.whenApplied()
+            String tag = rev.strip().matches("[0-9a-fA-F]{4,40}") ? "" : "tag " + rev.strip() + ", ";
+            out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (" + tag + "from cli); " + d.whenApplied()
                     + "; it holds until `voltis-agent unpin`");
             return Main.OK;
         }

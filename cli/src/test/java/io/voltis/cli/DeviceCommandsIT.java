@@ -207,6 +207,21 @@ class DeviceCommandsIT {
             Run pin = device("pin", v1);
             assertThat(pin.code()).isZero();
             assertThat(pin.out()).contains("the agent is not running: it applies it when it starts");
+
+            // a tag is looked up on the Git server named by the config
+            origin.tag("release-1", v1);
+            Path config = Files.writeString(tmp.resolve("agent.yaml"), "repo: " + origin.fileUrl() + "\n");
+            Run tagged = device("pin", "release-1", "--config", config.toString());
+            assertThat(tagged.code()).as(tagged.err()).isZero();
+            assertThat(tagged.out()).startsWith("pinned dev1 to " + v1.substring(0, 12) + " (tag release-1, from cli); ");
+            Run noTag = device("pin", "release-9", "--config", config.toString());
+            assertThat(noTag.code()).isEqualTo(1);
+            assertThat(noTag.err()).isEqualTo("pin: unknown revision 'release-9': not a commit this device has seen, nor a tag on "
+                    + origin.fileUrl() + "\n");
+            Run noRepo = device("pin", "release-1");
+            assertThat(noRepo.code()).isEqualTo(1);
+            assertThat(noRepo.err()).startsWith("pin: unknown revision 'release-1': not a commit this device has seen; to look it up"
+                    + " as a tag, the command needs the repository");
             assertThat(status().path("pin").path("revision").asString()).isEqualTo(v1);
 
             Run logs = device("logs", "web");
