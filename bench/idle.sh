@@ -123,7 +123,7 @@ rows=$(run launcher-flags; [ -f "$archive" ] && run launcher-flags+AppCDS -XX:Sh
 
 date=$(date -u +%Y-%m-%dT%H%MZ)
 mkdir -p "$RESULTS"
-report="$RESULTS/idle-$date.md"
+report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
 {
   echo "idle daemon ($date, $(nproc) cores, --interval $INTERVAL, ${IDLE_S}s idle, $(java -version 2>&1 | head -1))"
   echo "JVM flags: $FLAGS"
