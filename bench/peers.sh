@@ -469,6 +469,7 @@ report() {
 }
 voltis_version() { java -jar "$JAR" --version 2> /dev/null | head -1 || echo "voltis-agent ?"; }
 mkdir -p bench/results
-out=bench/results/peers-$(date -u +%F)$([ "$SMOKE" = 1 ] && echo -smoke).md
+suffix=; [ "$SMOKE" = 1 ] && suffix=-smoke
+out=bench/results/peers-$(date -u +%F)$suffix.md
 report | tee "$out"
 echo "(written to $out)" >&2
