@@ -194,7 +194,7 @@ final class ApiHandler implements HttpHandler {
             }
             return;
         }
-        Responses.sendJson(ex, sources.store().events(limit).stream().map(EventFeed.EventView::of).toList());
+        Responses.sendJson(ex, sources.store().events(limit)); // NOTE: Event's fields are the API's (openapi.yaml)
     }
 
     private void serviceLogs(HttpServerExchange ex, String name) throws Exception {

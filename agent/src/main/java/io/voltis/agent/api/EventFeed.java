@@ -31,7 +31,7 @@ final class EventFeed {
     private final long keepAliveMillis;
     /** Each follower and the id of the last event it was sent. */
     private final Map<ServerSentEventConnection, Follower> clients = new ConcurrentHashMap<>();
-    private final java.util.concurrent.Semaphore slots;
+    private final FollowerSlots slots;
 
     private static final class Follower {
         final SseClient client;
@@ -46,7 +46,7 @@ final class EventFeed {
     EventFeed(RevisionStore store, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.store = store;
         this.keepAliveMillis = keepAliveMillis;
-        this.slots = new java.util.concurrent.Semaphore(maxClients);
+        this.slots = new FollowerSlots(maxClients);
         timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -61,7 +61,8 @@ final class EventFeed {
      * @return false when full (the caller answers 503)
      */
     boolean follow(HttpServerExchange ex, int backlog) throws Exception {
-        if (!slots.tryAcquire()) {
+        FollowerSlots.Slot slot = slots.take();
+        if (slot == null) {
             return false;
         }
         List<Event> first;
@@ -70,25 +71,16 @@ final class EventFeed {
             first = since(parse(ex.getRequestHeaders().getFirst("Last-Event-ID")), backlog);
             newest = first.isEmpty() ? newestId() : first.get(first.size() - 1).id();
         } catch (RuntimeException e) {
-            slots.release();
+            slot.release();
             throw e;
         }
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                slots.release();
-            }
-        };
-        ex.addExchangeCompleteListener((exchange, next) -> {
-            release.run();
-            next.proceed();
-        });
+        slot.releaseWhenDone(ex);
         new ServerSentEventHandler((connection, lastEventId) -> {
             connection.setKeepAliveTime(keepAliveMillis);
             Follower f = new Follower(new SseClient(connection), newest);
             connection.addCloseTask(c -> {
                 clients.remove(c);
-                release.run();
+                slot.release();
             });
             clients.put(connection, f);
             first.forEach(e -> send(f.client, e));
@@ -142,7 +134,7 @@ final class EventFeed {
     }
 
     private static void send(SseClient c, Event e) {
-        c.send(Responses.COMPACT.writeValueAsString(EventView.of(e)), String.valueOf(e.id()));
+        c.send(Responses.COMPACT.writeValueAsString(e), String.valueOf(e.id()));
     }
 
     private static long parse(String lastEventId) {
@@ -150,13 +142,6 @@ final class EventFeed {
             return lastEventId == null ? -1 : Long.parseLong(lastEventId.strip());
         } catch (NumberFormatException e) {
             return -1;
-        }
-    }
-
-    /** One event as the API shows it. */
-    record EventView(long id, java.time.Instant at, String type, String revision, String message) {
-        static EventView of(Event e) {
-            return new EventView(e.id(), e.at(), e.type(), e.revision(), e.message());
         }
     }
 }

@@ -37,12 +37,12 @@ final class LogFeed {
         }
     }
 
-    private final java.util.concurrent.Semaphore slots;
+    private final FollowerSlots slots;
 
     LogFeed(ServiceLogs logs, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.logs = logs;
         this.keepAliveMillis = keepAliveMillis;
-        this.slots = new java.util.concurrent.Semaphore(maxClients);
+        this.slots = new FollowerSlots(maxClients);
         timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
     }
 
@@ -52,32 +52,24 @@ final class LogFeed {
 
     /** @return false when full (the caller answers 503) */
     boolean follow(HttpServerExchange ex, String service, int lines) throws Exception {
-        if (!slots.tryAcquire()) {
+        FollowerSlots.Slot slot = slots.take();
+        if (slot == null) {
             return false;
         }
         ServiceLogs.Chunk tail;
         try {
             tail = logs.tail(service, lines);
         } catch (RuntimeException e) {
-            slots.release();
+            slot.release();
             throw e;
         }
-        java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
-        Runnable release = () -> {
-            if (released.compareAndSet(false, true)) {
-                slots.release();
-            }
-        };
-        ex.addExchangeCompleteListener((exchange, next) -> {
-            release.run();
-            next.proceed();
-        });
+        slot.releaseWhenDone(ex);
         new ServerSentEventHandler((connection, lastEventId) -> {
             connection.setKeepAliveTime(keepAliveMillis);
             Follower f = new Follower(new SseClient(connection), service, tail.cursor());
             connection.addCloseTask(c -> {
                 followers.remove(c);
-                release.run();
+                slot.release();
             });
             followers.put(connection, f);
             tail.lines().forEach(line -> f.client.send(line, null));
