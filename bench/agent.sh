@@ -2,9 +2,12 @@
 # The daemon's figures (`voltis-agent run`, the shaded jar, --runtime process, a file:// repo
 # made with git), all measured in one run:
 #  1. push-to-applied latency: `git push` returns -> the templated file on the device holds the
-#     new value, at --interval 1s (PUSHES pushes) and at --interval 30s (SLOW_PUSHES pushes);
-#     each push comes at a random moment of the poll cycle; split into wait for the poll,
-#     wait for the tick + prepare, and the apply itself (from the times of the files the agent writes);
+#     new value, at --interval 1s (PUSHES pushes, one daemon) and at --interval 30s (SLOW_PUSHES
+#     pushes, spread over SLOW_DEVICES daemons running side by side, each following a bare repo
+#     of its own, so the 30 s cycles overlap instead of adding up); each push comes at a random
+#     moment of the poll cycle; split into wait for the poll, wait for the tick + prepare, and the
+#     apply itself (from the times of the files the agent writes); with a plot of the latency's
+#     empirical CDF at both intervals;
 #  2. CPU of a no-change reconcile tick with 200 services and 200 templated files, over the
 #     same daemon following a workload with no services and no files (the JVM's idle cost and
 #     the tick's fixed part), with default and with the small flags, over two windows (the
@@ -13,20 +16,32 @@
 #  3. start to first applied revision (median of STARTS) and RSS after 60 s idle with the
 #     small-footprint flags vs default flags, and where the memory goes (NMT, heap).
 #
-#   bench/agent.sh                  (needs a JDK, Maven and git; about 8.5 minutes)
-#   SLOW_PUSHES=0 bench/agent.sh    # skip the --interval 30s latency (saves ~2.5 minutes)
+#   bench/agent.sh                  (needs a JDK, Maven, git, gnuplot; about 9 minutes on 2 cores: latency ~3.2, cpu ~3, footprint ~2.5)
+#   SLOW_PUSHES=0 bench/agent.sh    # skip the --interval 30s latency (saves ~2.6 minutes)
 #   PARTS="latency" bench/agent.sh  # any of: latency cpu footprint
+#   PARTS="latency" PUSHES=3 SLOW_PUSHES=4 SLOW_DEVICES=2 bench/agent.sh   # a quick look, ~1.5 minutes
 #
-# Builds the jar if it is missing. Raw numbers go to a temp dir, printed and removed at exit
+# Variables: PARTS; PUSHES (20) at 1s; SLOW_PUSHES (20) at 30s over SLOW_DEVICES (4) daemons,
+# SLOW_PUSHES/SLOW_DEVICES pushes each (~30 s per push: a random nap within the cycle, then the
+# wait); SERVICES (200), SAMPLE_S (60) for the tick; STARTS (3), IDLE_S (60) for the footprint;
+# SMALL_FLAGS; PROFILE (auto|1); RESULTS (bench/results); KEEP_WORK; BENCH_SUMMARY (bench/lib.sh).
+#
+# Installs git and gnuplot-nox with apt-get when missing; builds the jar if it is missing. The
+# report goes to stdout and $RESULTS/agent-<UTC date>.md, the latency plot to
+# $RESULTS/latency-cdf-<UTC date>.png; with BENCH_SUMMARY set, the headline figures are appended
+# to it as summary rows (bench/run.sh). Raw numbers go to a temp dir, printed and removed at exit
 # (KEEP_WORK=1 keeps it, with the daemons' logs and state); every daemon started here (and any
-# service it left) is stopped at exit.
+# service it left) is stopped at exit, including those of the background --interval 30s runs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 export LC_ALL=C
 JAR=${JAR:-cli/target/voltis-agent.jar}
 PARTS=${PARTS:-latency cpu footprint}
 PUSHES=${PUSHES:-20}
-SLOW_PUSHES=${SLOW_PUSHES:-5}
+SLOW_PUSHES=${SLOW_PUSHES:-20}
+SLOW_DEVICES=${SLOW_DEVICES:-4}
 SERVICES=${SERVICES:-200}
 SAMPLE_S=${SAMPLE_S:-60}
 IDLE_S=${IDLE_S:-60}
@@ -36,13 +51,19 @@ SMALL_FLAGS=${SMALL_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:Tiered
 TICK_TARGET_MS=5
 LATENCY_TARGET_MS=1500
 RSS_TARGET_KB=$((64 * 1024))
+RESULTS=${RESULTS:-bench/results}
+((SLOW_DEVICES >= 1)) || SLOW_DEVICES=1
+((SLOW_PUSHES == 0 || SLOW_DEVICES <= SLOW_PUSHES)) || SLOW_DEVICES=$SLOW_PUSHES   # no daemon without a push
 
+need_tools git:git gnuplot:gnuplot-nox
 [ -f "$JAR" ] || mvn -B -q -DskipTests install >/dev/null
 JAR=$(realpath "$JAR")
 CLK_TCK=$(getconf CLK_TCK)
 
 work=$(mktemp -d)
 declare -A running=()   # pid of a daemon still running -> its directory
+declare -A slow_pids=() # pid of a background --interval 30s run still running (a subshell) -> its number
+ORIGIN=$work/origin.git # the bare repo start_daemon's daemon follows (each 30s subshell sets its own)
 mkfifo "$work/nap.fifo"
 exec 9<>"$work/nap.fifo"
 nap() { read -r -t "$1" -u 9 _ || true; }   # sleep $1 seconds without forking (nothing writes the fifo)
@@ -77,6 +98,9 @@ stop_daemon() {
 cleanup() {
   local pid
   for pid in "${!running[@]}"; do stop_daemon "$pid"; done
+  # the subshells stop their own daemons on TERM (their EXIT trap); wait for that before removing $work
+  for pid in "${!slow_pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${!slow_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   exec 9<&-
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$work"
 }
@@ -100,9 +124,9 @@ start_daemon() {
   D_DIR="$work/$name"
   mkdir -p "$D_DIR"
   now; D_START=$NOW
-  java "$@" -jar "$JAR" run --repo "file://$work/origin.git" --hostname "$host" \
+  java "$@" -jar "$JAR" run --repo "file://$ORIGIN" --hostname "$host" \
     --state-dir "$D_DIR/state" --root "$D_DIR/root" --runtime process \
-    --interval "$interval" --reconcile-interval 1s --stop-grace 3s > "$D_DIR/daemon.log" 2>&1 &
+    --interval "$interval" --reconcile-interval 1s --stop-grace 3s --listen 127.0.0.1:0 > "$D_DIR/daemon.log" 2>&1 &
   D_PID=$!
   running[$D_PID]=$D_DIR
 }
@@ -126,12 +150,16 @@ log_time() { local t; t=$(grep -m1 -- "$1" "$D_DIR/daemon.log" | cut -d' ' -f1);
 # ---------------------------------------------------------------- the repo
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 export GIT_AUTHOR_NAME=bench GIT_AUTHOR_EMAIL=bench@localhost GIT_COMMITTER_NAME=bench GIT_COMMITTER_EMAIL=bench@localhost
-git init -q --bare -b main "$work/origin.git"
-git clone -q "$work/origin.git" "$work/clone" 2> /dev/null
-repo=$work/clone
+git init -q --bare -b main "$ORIGIN"
+git clone -q "$ORIGIN" "$work/clone" 2> /dev/null
+repo=$work/clone   # the clone device() writes to and the pushes go from (each 30s subshell sets its own)
 # Hostnames: the first poll comes at a phase within --interval hashed from the hostname
-# (PollSchedule); these fall in its first second, so the 30s runs do not idle before it.
-SLOW_HOST=bench-slow-2 BUSY_HOST=bench-busy-47 IDLE_HOST=bench-idle-38
+# (PollSchedule: floorMod(murmur3 finalizer of hostname.hashCode(), interval in ms)). At 30s these
+# fall in the first 1.3 s (idle-38 0.1 s, busy-47 0.5 s, the slow ones 0.3 to 1.2 s, in this
+# order), so the 30s runs do not idle before it; a slow device past the list waits up to 30 s more.
+BUSY_HOST=bench-busy-47 IDLE_HOST=bench-idle-38
+SLOW_HOSTS=(bench-slow-2 bench-slow-112 bench-slow-158 bench-slow-80 bench-slow-75 bench-slow-188 bench-slow-12 bench-slow-151)
+for ((k = ${#SLOW_HOSTS[@]} + 1; k <= SLOW_DEVICES; k++)); do SLOW_HOSTS+=("bench-slow-extra-$k"); done
 mkdir -p "$repo/devices" "$repo/workloads/small/files" "$repo/workloads/busy/files" "$repo/workloads/empty"
 printf '${value}\n' > "$repo/workloads/small/files/value.txt"
 printf 'apiVersion: voltis/v1\nfiles:\n  - {source: files/value.txt, target: etc/bench/value.txt, template: true}\n' \
@@ -152,7 +180,7 @@ printf 'apiVersion: voltis/v1\n' > "$repo/workloads/empty/workload.yaml"
 } > "$repo/workloads/busy/workload.yaml"
 device() { printf 'workload: %s\nvars:\n  value: "%s"\n' "$2" "$3" > "$repo/devices/$1.yaml"; }
 device bench small v0
-device "$SLOW_HOST" small v0
+for host in "${SLOW_HOSTS[@]:0:SLOW_DEVICES}"; do device "$host" small v0; done
 device "$BUSY_HOST" busy v0
 device "$IDLE_HOST" empty v0
 git -C "$repo" add -A
@@ -162,7 +190,8 @@ java -jar "$JAR" validate "$repo" > "$work/validate.txt" || { cat "$work/validat
 target=etc/bench/value.txt
 
 # ---------------------------------------------------------------- 1. push to applied
-# latency_run NAME HOST INTERVAL_S PUSHES: one line per push in $work/NAME.txt:
+# latency_run NAME HOST INTERVAL_S PUSHES: a daemon following $ORIGIN, pushed to from $repo; one
+# line per push in $work/NAME.txt:
 #   latency, push->fetched, fetched->unpacked (wait for the tick + prepare), unpacked->file written (apply) [µs]
 latency_run() {
   local name=$1 host=$2 interval=$3 pushes=$4 i tp sha fetched unpacked written
@@ -183,22 +212,53 @@ latency_run() {
     echo "$((NOW - tp)) $((fetched - tp)) $((unpacked - fetched)) $((written - unpacked))" >> "$work/$name.txt"
   done
   stop_daemon "$D_PID"
-  for ((i = 1; i <= 4; i++)); do cut -d' ' -f"$i" "$work/$name.txt" > "$work/$name.col$i"; done
+}
+# columns NAME: $work/NAME.txt split into $work/NAME.col1..4
+columns() { local i; for ((i = 1; i <= 4; i++)); do cut -d' ' -f"$i" "$work/$1.txt" > "$work/$1.col$i"; done; }
+
+# slow_device K PUSHES (in a background subshell): latency_run slow-K at --interval 30s, its daemon
+# following a bare repo of its own ($work/slow-K.git, a clone of origin.git), pushed to from a
+# clone of its own, so the devices' pushes do not race. The subshell has neither the parent's
+# EXIT trap nor its daemons: its own trap stops the daemon it started, on failure or TERM too.
+slow_device() {
+  local k=$1 pushes=$2
+  running=()
+  trap 'for pid in "${!running[@]}"; do stop_daemon "$pid"; done' EXIT
+  trap 'exit 130' INT TERM
+  ORIGIN=$work/slow-$k.git repo=$work/slow-$k.clone
+  git clone -q --bare "$work/origin.git" "$ORIGIN"
+  git clone -q "$ORIGIN" "$repo"
+  latency_run "slow-$k" "${SLOW_HOSTS[k - 1]}" 30 "$pushes"
 }
 
 latency_summary() {
   local name=$1 label=$2
   read -r med p95 min max < <(stats "$work/$name.col1")
-  printf '%-34s median %5d ms  p95 %5d ms  min %5d ms  max %5d ms  (n=%d)\n' "$label" \
+  printf '%-36s median %5d ms  p95 %5d ms  min %5d ms  max %5d ms  (n=%d)\n' "$label" \
     "$(ms med)" "$(ms p95)" "$(ms min)" "$(ms max)" "$(wc -l < "$work/$name.col1")"
-  printf '%-34s wait for poll %d ms, wait for tick + prepare %d ms, apply %d ms (medians)\n' "" \
+  printf '%-36s wait for poll %d ms, wait for tick + prepare %d ms, apply %d ms (medians)\n' "" \
     "$(ms "$(median "$work/$name.col2")")" "$(ms "$(median "$work/$name.col3")")" "$(ms "$(median "$work/$name.col4")")"
 }
 
 if [[ " $PARTS " == *" latency "* ]]; then
-  echo "== 1. push to applied: $PUSHES pushes at --interval 1s, $SLOW_PUSHES at --interval 30s (default JVM flags)" >&2
+  echo "== 1. push to applied: $PUSHES pushes at --interval 1s, $SLOW_PUSHES at --interval 30s over $SLOW_DEVICES daemons (default JVM flags)" >&2
   latency_run fast bench 1 "$PUSHES"
-  if ((SLOW_PUSHES > 0)); then latency_run slow "$SLOW_HOST" 30 "$SLOW_PUSHES"; fi
+  columns fast
+  if ((SLOW_PUSHES > 0)); then
+    for ((k = 1; k <= SLOW_DEVICES; k++)); do
+      ( slow_device "$k" $((SLOW_PUSHES / SLOW_DEVICES + (k <= SLOW_PUSHES % SLOW_DEVICES))) ) &
+      slow_pids[$!]=$k
+    done
+    while ((${#slow_pids[@]})); do   # the first to fail ends the run (the exit trap stops the others); wait -p: bash 5.1
+      status=0
+      wait -n -p pid "${!slow_pids[@]}" || status=$?
+      k=${slow_pids[$pid]}
+      unset "slow_pids[$pid]"
+      ((status == 0)) || { echo "the --interval 30s run slow-$k (${SLOW_HOSTS[k - 1]}) failed (exit $status)" >&2; exit 1; }
+    done
+    for ((k = 1; k <= SLOW_DEVICES; k++)); do cat "$work/slow-$k.txt"; done > "$work/slow.txt"
+    columns slow
+  fi
 fi
 
 # ---------------------------------------------------------------- 2. CPU of a quiet tick
@@ -355,55 +415,147 @@ nmt_summary() {
     }' "$1"
 }
 
-echo
-echo "voltis-agent run, $(java -version 2>&1 | head -1), $(nproc) cores; raw numbers in $work (removed at exit)"
+# latency_cdf NAME: the empirical CDF of $work/NAME.col1 in $work/NAME.cdf (seconds, fraction), from 0
+latency_cdf() { sort -n "$work/$1.col1" | awk '{x[NR] = $1 / 1e6} END {print x[1], 0; for (i = 1; i <= NR; i++) print x[i], i / NR}' > "$work/$1.cdf"; }
+
+date=$(date -u +%F)
+mkdir -p "$RESULTS"
+png=
 if [[ " $PARTS " == *" latency "* ]]; then
+  png=$RESULTS/latency-cdf-$date.png
+  latency_cdf fast
+  curves="\"$work/fast.cdf\" with steps lw 2 title \"--interval 1s, n=$(wc -l < "$work/fast.col1")\""
+  if ((SLOW_PUSHES > 0)); then
+    latency_cdf slow
+    curves+=", \"$work/slow.cdf\" with steps lw 2 title \"--interval 30s, n=$(wc -l < "$work/slow.col1") over $SLOW_DEVICES daemons\""
+  fi
+  # x from the decade below the fastest push to the decade above the slowest
+  read -r xmin xmax < <(cat "$work"/*.cdf | awk 'NR == 1 {lo = hi = $1} {if ($1 < lo) lo = $1; if ($1 > hi) hi = $1}
+    END {a = 0.1; while (a > lo) a /= 10; b = 10; while (b < hi) b *= 10; print a, b}')
+  gnuplot <<PLOT
+set terminal pngcairo size 900,520 noenhanced
+set output "$png"
+set title "voltis-agent: git push returns → the device's file holds the new value (default JVM flags, $date)"
+set xlabel "push → applied latency (s, log scale)"; set ylabel "fraction of pushes applied"
+set logscale x; set xrange [$xmin:$xmax]; set yrange [0:1]; set ytics 0.1; set grid
+set xtics ("0.01" 0.01, "0.02" 0.02, "0.05" 0.05, "0.1" 0.1, "0.2" 0.2, "0.5" 0.5, "1" 1, "2" 2, "5" 5, "10" 10, "20" 20, "30" 30, "60" 60, "100" 100, "300" 300, "1000" 1000)
+set key outside below center horizontal maxrows 1 samplen 3 width 1 height 1
+set arrow from $LATENCY_TARGET_MS / 1000.0, graph 0 to $LATENCY_TARGET_MS / 1000.0, graph 1 nohead dt 2 lc rgb "gray40" front
+set label "target at 1s: median < $LATENCY_TARGET_MS ms" at $LATENCY_TARGET_MS / 1000.0 * 1.04, graph 0.55 textcolor rgb "gray40"
+plot $curves
+PLOT
+fi
+
+report() {
+  echo "# bench/agent.sh, $date"
   echo
-  echo "1. push -> applied (git push returns -> the device file holds the value; target: median < ${LATENCY_TARGET_MS} ms at 1s)"
-  latency_summary fast "--interval 1s"
-  if ((SLOW_PUSHES > 0)); then latency_summary slow "--interval 30s"; else echo "--interval 30s: skipped (SLOW_PUSHES=0)"; fi
-  for f in fast slow; do [ -f "$work/$f.txt" ] && { echo "  raw $f (µs: latency push->fetched fetched->unpacked unpacked->written):"; sed 's/^/    /' "$work/$f.txt"; }; done
+  echo '```text'
+  echo "voltis-agent run, $(java -version 2>&1 | head -1), $(nproc) cores; raw numbers in $work ($(if [ -n "${KEEP_WORK:-}" ]; then echo kept; else echo removed at exit; fi))"
+  if [[ " $PARTS " == *" latency "* ]]; then
+    echo
+    echo "1. push -> applied (git push returns -> the device file holds the value; target: median < ${LATENCY_TARGET_MS} ms at 1s)"
+    latency_summary fast "--interval 1s"
+    if ((SLOW_PUSHES > 0)); then
+      latency_summary slow "--interval 30s, $SLOW_DEVICES daemons"
+    else
+      echo "--interval 30s: skipped (SLOW_PUSHES=0)"
+    fi
+    echo "  raw (µs: latency push->fetched fetched->unpacked unpacked->written):"
+    echo "    --interval 1s, bench:"
+    sed 's/^/      /' "$work/fast.txt"
+    for ((k = 1; k <= SLOW_DEVICES && SLOW_PUSHES > 0; k++)); do
+      echo "    --interval 30s, ${SLOW_HOSTS[k - 1]} (its own bare repo):"
+      sed 's/^/      /' "$work/slow-$k.txt"
+    done
+  fi
+  if [[ " $PARTS " == *" cpu "* ]]; then
+    echo
+    echo "2. CPU per reconcile tick (--reconcile-interval 1s, --interval 30s; ${SAMPLE_S}s windows; /proc/<pid>/stat at ${CLK_TCK} Hz; target < ${TICK_TARGET_MS} ms over the baseline)"
+    for flags in default small; do
+      read -r brss bthr < "$work/busy-$flags.mem"
+      read -r irss ithr < "$work/idle-$flags.mem"
+      echo "  $flags JVM flags (busy: RSS $((brss / 1024)) MiB, $bthr threads; baseline: RSS $((irss / 1024)) MiB, $ithr threads):"
+      for w in 1 2; do
+        [ $w = 1 ] && label="first minute" || label="second minute"
+        printf '    %s: %d services + %d files %s ms/tick, empty workload (baseline) %s ms/tick -> %s ms over the baseline\n' \
+          "$label" "$SERVICES" "$SERVICES" "$(window_ms "busy-$flags" $w)" "$(window_ms "idle-$flags" $w)" \
+          "$(awk -v b="$(window_ms "busy-$flags" $w)" -v i="$(window_ms "idle-$flags" $w)" 'BEGIN {printf "%.2f", b - i}')"
+        echo "      busy by thread: $(window_threads "busy-$flags" $w)"
+        echo "      baseline by thread: $(window_threads "idle-$flags" $w)"
+      done
+    done
+    if [ -f "$work/busy-profile.txt" ]; then sed 's/^/  /' "$work/busy-profile.txt"; else echo "  (no JFR profile: the target was met; PROFILE=1 records one anyway)"; fi
+  fi
+  if [[ " $PARTS " == *" footprint "* ]]; then
+    echo
+    echo "3. start -> first applied (median of $STARTS, --interval 1s) and RSS after ${IDLE_S}s idle (target ${RSS_TARGET_KB} KB)"
+    echo "   small flags: $SMALL_FLAGS"
+    for flags in small default; do
+      for ((c = 1; c <= 5; c++)); do cut -d' ' -f"$c" "$work/$flags.starts" > "$work/$flags.startcol$c"; done
+      read -r rss anon file threads < "$work/$flags.rss"
+      read -r nrss _ < "$work/$flags-nmt.rss"
+      printf '  %-8s start %5d ms (min %d, max %d; JVM+CLI %d, store+mirror+scheduler %d, to first fetch %d, to applied %d)\n' "$flags" \
+        "$(ms "$(median "$work/$flags.startcol1")")" "$(ms "$(stats "$work/$flags.startcol1" | cut -d' ' -f3)")" \
+        "$(ms "$(stats "$work/$flags.startcol1" | cut -d' ' -f4)")" "$(ms "$(median "$work/$flags.startcol2")")" \
+        "$(ms "$(median "$work/$flags.startcol3")")" "$(ms "$(median "$work/$flags.startcol4")")" "$(ms "$(median "$work/$flags.startcol5")")"
+      printf '  %-8s RSS %d KB = %.1f MiB (anon %d KB, file-backed %d KB), %d threads; with NMT on: %d KB\n' "" \
+        "$rss" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$anon" "$file" "$threads" "$nrss"
+    done
+    for flags in small default; do
+      echo "  where the memory goes, $flags flags (NMT committed; RSS counts only touched pages):"
+      nmt_summary "$work/$flags-nmt.nmt"
+      grep -E 'total|used' "$work/$flags-nmt.heap" | sed 's/^ */    heap: /'
+    done
+    echo "  classes loaded, by library (of $(wc -l < "$work/small-classes.txt"), small flags):"
+    awk '{split($1, p, "."); k = p[1] "." p[2]; if (p[2] ~ /^(eclipse|apache|fasterxml)$/) k = k "." p[3]
+          if (p[1] ~ /^(java|javax|jdk|sun)$/ || k ~ /^com\.sun/) k = "JDK (java.*, javax.*, jdk.*, sun.*)"
+          c[k]++} END {for (k in c) printf "    %5d  %s\n", c[k], k | "sort -rn | head -12"}' "$work/small-classes.txt"
+  fi
+  echo '```'
+  if [ -n "$png" ]; then
+    echo
+    echo "Plot of push -> applied latency (empirical CDF): $png"
+    echo
+    echo "![push -> applied latency, empirical CDF]($(basename "$png"))"
+  fi
+}
+out=$RESULTS/agent-$date.md
+report | tee "$out"
+echo "(written to $out)" >&2
+
+# ---------------------------------------------------------------- summary rows (bench/run.sh)
+# verdict MEASURED TARGET: met when MEASURED < TARGET (same unit), else by how much it missed
+verdict() { awk -v m="$1" -v t="$2" 'BEGIN {if (m < t) print "met"; else printf "missed: %.1f× the target\n", m / t}'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f×", (b > 0) ? a / b : 0}'; }
+if [[ " $PARTS " == *" latency "* ]]; then
+  read -r med p95 _ < <(stats "$work/fast.col1")
+  summary_row "push → applied, --interval 1s ($(wc -l < "$work/fast.col1") pushes)" "median $(ms "$med") ms, p95 $(ms "$p95") ms" "—" \
+    "median < $LATENCY_TARGET_MS ms" "$(verdict "$med" $((LATENCY_TARGET_MS * 1000)))"
+  if ((SLOW_PUSHES > 0)); then
+    read -r med p95 _ < <(stats "$work/slow.col1")
+    summary_row "push → applied, --interval 30s ($(wc -l < "$work/slow.col1") pushes, $SLOW_DEVICES daemons)" \
+      "median $(ms "$med") ms, p95 $(ms "$p95") ms" \
+      "no baseline; medians: wait for poll $(ms "$(median "$work/slow.col2")") ms, tick + prepare $(ms "$(median "$work/slow.col3")") ms, apply $(ms "$(median "$work/slow.col4")") ms" \
+      "—" "—"
+  fi
 fi
 if [[ " $PARTS " == *" cpu "* ]]; then
-  echo
-  echo "2. CPU per reconcile tick (--reconcile-interval 1s, --interval 30s; ${SAMPLE_S}s windows; /proc/<pid>/stat at ${CLK_TCK} Hz; target < ${TICK_TARGET_MS} ms over the baseline)"
   for flags in default small; do
-    read -r brss bthr < "$work/busy-$flags.mem"
-    read -r irss ithr < "$work/idle-$flags.mem"
-    echo "  $flags JVM flags (busy: RSS $((brss / 1024)) MiB, $bthr threads; baseline: RSS $((irss / 1024)) MiB, $ithr threads):"
-    for w in 1 2; do
-      [ $w = 1 ] && label="first minute" || label="second minute"
-      printf '    %s: %d services + %d files %s ms/tick, empty workload (baseline) %s ms/tick -> %s ms over the baseline\n' \
-        "$label" "$SERVICES" "$SERVICES" "$(window_ms "busy-$flags" $w)" "$(window_ms "idle-$flags" $w)" \
-        "$(awk -v b="$(window_ms "busy-$flags" $w)" -v i="$(window_ms "idle-$flags" $w)" 'BEGIN {printf "%.2f", b - i}')"
-      echo "      busy by thread: $(window_threads "busy-$flags" $w)"
-      echo "      baseline by thread: $(window_threads "idle-$flags" $w)"
-    done
+    busy=$(window_ms "busy-$flags" 2) idle=$(window_ms "idle-$flags" 2)
+    over=$(awk -v b="$busy" -v i="$idle" 'BEGIN {printf "%.2f", b - i}')
+    summary_row "no-change tick CPU, $SERVICES services + $SERVICES files, over the baseline ($flags JVM flags, second minute)" \
+      "$over ms/tick" "empty workload $idle ms/tick (busy $busy ms/tick, $(ratio "$busy" "$idle"))" \
+      "< $TICK_TARGET_MS ms" "$(verdict "$over" "$TICK_TARGET_MS")"
   done
-  if [ -f "$work/busy-profile.txt" ]; then sed 's/^/  /' "$work/busy-profile.txt"; else echo "  (no JFR profile: the target was met; PROFILE=1 records one anyway)"; fi
 fi
 if [[ " $PARTS " == *" footprint "* ]]; then
-  echo
-  echo "3. start -> first applied (median of $STARTS, --interval 1s) and RSS after ${IDLE_S}s idle (target ${RSS_TARGET_KB} KB)"
-  echo "   small flags: $SMALL_FLAGS"
-  for flags in small default; do
-    for ((c = 1; c <= 5; c++)); do cut -d' ' -f"$c" "$work/$flags.starts" > "$work/$flags.startcol$c"; done
-    read -r rss anon file threads < "$work/$flags.rss"
-    read -r nrss _ < "$work/$flags-nmt.rss"
-    printf '  %-8s start %5d ms (min %d, max %d; JVM+CLI %d, store+mirror+scheduler %d, to first fetch %d, to applied %d)\n' "$flags" \
-      "$(ms "$(median "$work/$flags.startcol1")")" "$(ms "$(stats "$work/$flags.startcol1" | cut -d' ' -f3)")" \
-      "$(ms "$(stats "$work/$flags.startcol1" | cut -d' ' -f4)")" "$(ms "$(median "$work/$flags.startcol2")")" \
-      "$(ms "$(median "$work/$flags.startcol3")")" "$(ms "$(median "$work/$flags.startcol4")")" "$(ms "$(median "$work/$flags.startcol5")")"
-    printf '  %-8s RSS %d KB = %.1f MiB (anon %d KB, file-backed %d KB), %d threads; with NMT on: %d KB\n' "" \
-      "$rss" "$(awk -v r="$rss" 'BEGIN {print r / 1024}')" "$anon" "$file" "$threads" "$nrss"
-  done
-  for flags in small default; do
-    echo "  where the memory goes, $flags flags (NMT committed; RSS counts only touched pages):"
-    nmt_summary "$work/$flags-nmt.nmt"
-    grep -E 'total|used' "$work/$flags-nmt.heap" | sed 's/^ */    heap: /'
-  done
-  echo "  classes loaded, by library (of $(wc -l < "$work/small-classes.txt"), small flags):"
-  awk '{split($1, p, "."); k = p[1] "." p[2]; if (p[2] ~ /^(eclipse|apache|fasterxml)$/) k = k "." p[3]
-        if (p[1] ~ /^(java|javax|jdk|sun)$/ || k ~ /^com\.sun/) k = "JDK (java.*, javax.*, jdk.*, sun.*)"
-        c[k]++} END {for (k in c) printf "    %5d  %s\n", c[k], k | "sort -rn | head -12"}' "$work/small-classes.txt"
+  read -r rss _ < "$work/small.rss"
+  read -r drss _ < "$work/default.rss"
+  summary_row "idle RSS after ${IDLE_S}s, small flags" "$(awk -v r="$rss" 'BEGIN {printf "%.1f MiB", r / 1024}')" \
+    "default flags $(awk -v r="$drss" 'BEGIN {printf "%.1f MiB", r / 1024}') ($(ratio "$rss" "$drss"))" \
+    "$((RSS_TARGET_KB / 1024)) MiB" "$(verdict "$rss" "$RSS_TARGET_KB")"
+  start=$(cut -d' ' -f1 "$work/small.starts" > "$work/small.start" && median "$work/small.start")
+  dstart=$(cut -d' ' -f1 "$work/default.starts" > "$work/default.start" && median "$work/default.start")
+  summary_row "start → first applied, small flags (median of $STARTS, --interval 1s)" "$(ms "$start") ms" \
+    "default flags $(ms "$dstart") ms ($(ratio "$start" "$dstart"))" "—" "—"
 fi

@@ -2,13 +2,17 @@
 # A simulated fleet against one Git smart-HTTP server: N agents' real pollers (store, mirror,
 # poller, poll schedule) in one JVM on a few shared threads, the server in a JVM of its own.
 # Per run: requests/s at the server (mean, busiest second, busiest/mean), server CPU from
-# /proc, failed polls by reason, the initial fetch wave, and how long a commit pushed halfway
-# takes to reach every agent. Each agent count runs with jitter (the agent's schedule) and in
-# lockstep (every agent at the same instants, for comparison).
-#   bench/fleet.sh                        (needs a JDK, Maven and Linux /proc)
+# /proc, failed polls by reason, the initial fetch wave, and how long a commit pushed an interval before the end
+# takes to reach every agent. Each agent count runs one JVM of agents, and the same agents poll
+# one round with jitter (the agent's schedule; this round clones their mirrors) and then one in
+# lockstep (every agent at the same instants, for comparison), DURATION seconds each.
+#   bench/fleet.sh                        (needs a JDK, Maven and Linux /proc; 100, 1,000 and 5,000
+#                                          agents, 5 minutes a round: about 37 minutes)
 #   AGENTS="100 1000" DURATION=120 INTERVAL=30 MODES=jittered THREADS=16 bench/fleet.sh
 #   SMOKE=1 bench/fleet.sh                (50 agents, 30 s, 5 s interval, jittered: under a minute)
-# JAVA_OPTS goes to the fleet JVM (e.g. -Xmx8g for 5,000 agents). Writes bench/results/fleet-<UTC date>.md.
+# JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count (each agent
+# holds a real H2 store and mirror: about 1.3 MB of heap; 5,000 agents get -Xmx11g, so the
+# machine needs about 14 GB free). Writes bench/results/fleet-<UTC date>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${SMOKE:-0}" == 1 ]]; then
@@ -19,7 +23,6 @@ DURATION=${DURATION:-300}
 INTERVAL=${INTERVAL:-30}
 MODES=${MODES:-jittered lockstep}
 THREADS=${THREADS:-16}
-read -r -a java_opts <<<"${JAVA_OPTS:-}"
 
 bench_class=sync/target/test-classes/io/voltis/sync/bench/FleetBench.class
 stale=0
@@ -42,19 +45,19 @@ trap 'rm -rf "$work"' EXIT
 started=$(date -u +%Y-%m-%dT%H:%MZ)
 load=$(cut -d' ' -f1-3 /proc/loadavg)
 runs=()
+modes=${MODES// /,}
 for n in $AGENTS; do
-  for mode in $MODES; do
-    run="$work/run-$n-$mode"
-    echo "fleet: $n agents, $mode, ${DURATION}s at ${INTERVAL}s ..." >&2
-    if ! java "${java_opts[@]}" -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$mode" "$THREADS" \
-        >"$run.txt" 2>"$run.log"; then
-      echo "fleet: the run with $n agents ($mode) failed; its log ends:" >&2
-      tail -n 20 "$run.log" >&2
-      exit 1
-    fi
-    rm -rf "$run"
-    runs+=("$run.txt")
-  done
+  run="$work/run-$n"
+  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n * 2))m}"
+  echo "fleet: $n agents, rounds $modes, ${DURATION}s each at ${INTERVAL}s ..." >&2
+  if ! java "${java_opts[@]}" -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$modes" "$THREADS" \
+      >"$run.txt" 2>"$run.log"; then
+    echo "fleet: the run with $n agents failed; its log ends:" >&2
+    tail -n 20 "$run.log" >&2
+    exit 1
+  fi
+  rm -rf "$run"
+  runs+=("$run.txt")
 done
 
 report() {
@@ -63,32 +66,43 @@ report() {
   echo "bench/fleet.sh: AGENTS=\"$AGENTS\" DURATION=$DURATION INTERVAL=$INTERVAL MODES=\"$MODES\" THREADS=$THREADS." \
     "Machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo)," \
     "load average $load at the start; $(java -version 2>&1 | head -n 1)."
-  echo "Agents and server share the machine. Steady state: whole poll intervals after every agent's first fetch," \
-    "without the commit wave. Server CPU in % of one core, from /proc/<pid>/stat."
+  echo "Agents and server share the machine. The same agents poll one round per mode, in the order of the table;" \
+    "the first round clones their mirrors (its warm-up is the clone wave), a later round starts from them." \
+    "Steady state: whole poll intervals after every agent's first poll of the round, without the commit wave." \
+    "Server CPU in % of one core, from /proc/<pid>/stat."
   echo
   awk -f - "${runs[@]}" <<'AWK'
-    FNR == 1 { n++ }
+    $1 == "round" { n++; next }
     { v[n, $1] = $2 }
     END {
-      print "| agents | mode | polls/s (expected) | requests/poll | mean req/s | busiest second | busiest/mean | p95 second | server CPU mean / busiest s | CPU per request | failed polls | warm-up: s, peak req/s | commit reached all: max / p95 | start lag p99 | fleet RSS | JVM threads |"
-      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+      print "| agents | mode | polls/s (expected) | requests/poll | mean req/s | busiest second | busiest/mean | p95 second | server CPU mean / busiest s | CPU per request | failed polls | warm-up: s, peak req/s | commit reached all: max / p95 | start lag p99 | agents' CPU | fleet RSS | JVM threads |"
+      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
       for (i = 1; i <= n; i++) {
         ratio = v[i, "steady_max_over_mean"]
         mark = v[i, "mode"] == "jittered" ? (ratio + 0 <= 2 ? " ✓" : " ✗") : ""
-        printf "| %s | %s | %s (%s) | %s | %s | %s | **%s×**%s | %s | %s%% / %s%% | %s µs | %s (%s) | %s s, %s | %s / %s s (%s) | %s ms | %s MB | %s |\n",
+        printf "| %s | %s | %s (%s) | %s | %s | %s | **%s×**%s | %s | %s%% / %s%% | %s µs | %s (%s) | %s s, %s | %s / %s s (%s) | %s ms | %s%% | %s MB | %s |\n",
           v[i, "agents"], v[i, "mode"], v[i, "steady_polls_per_s"], v[i, "expected_polls_per_s"], v[i, "requests_per_poll"],
           v[i, "steady_mean_rps"], v[i, "steady_max_rps"], ratio, mark, v[i, "steady_p95_rps"],
           v[i, "server_cpu_pct"], v[i, "server_cpu_max_pct"], v[i, "server_cpu_us_per_request"],
           v[i, "polls_failed"] "/" v[i, "polls_total"], v[i, "errors"],
           v[i, "warmup_s"], v[i, "warmup_peak_rps"], v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "commit_reached"],
-          v[i, "start_lag_p99_ms"], v[i, "rss_mb_end"], v[i, "jvm_threads"]
+          v[i, "start_lag_p99_ms"], v[i, "agents_cpu_pct"], v[i, "rss_mb_end"], v[i, "jvm_threads"]
+        if (v[i, "start_lag_p99_ms"] + 0 > 1000) late = late sprintf(" %s agents (%s): %.1f s;", v[i, "agents"], v[i, "mode"], v[i, "start_lag_p99_ms"] / 1000)
       }
       print ""
+      print "Start lag: how late a poll started against its schedule (the simulator's own delay; agents' CPU is the"
+      print "simulating JVM's, in % of one core, beside the server on the same 2 cores)."
+      if (late != "") print "**The simulator fell behind** (start lag p99 over 1 s:" late " its polls came late, so those rows understate the load a real fleet of that size puts on the server)."
+      print ""
       printf "Target: busiest second ≤ 2× the mean with jitter on. Setup (opening the agents' stores and mirrors):"
+      sep = ""
       for (i = 1; i <= n; i++) {
-        printf " %s agents (%s): %s s, heap after GC %s MB, RSS %s MB%s", v[i, "agents"], v[i, "mode"], v[i, "setup_s"],
-          v[i, "heap_mb_setup"], v[i, "rss_mb_setup"], (i < n ? ";" : ".\n")
+        if (setup[v[i, "agents"]]++) continue
+        printf "%s %s agents: %s s, heap after GC %s MB, RSS %s MB", sep, v[i, "agents"], v[i, "setup_s"],
+          v[i, "heap_mb_setup"], v[i, "rss_mb_setup"]
+        sep = ";"
       }
+      print "."
       for (i = 1; i <= n; i++) {
         mode = v[i, "mode"]
         if (seen[mode]++) continue
@@ -118,3 +132,29 @@ suffix=""
 out="bench/results/fleet-$(date -u +%Y-%m-%d)$suffix.md"
 report | tee "$out"
 echo "fleet: written to $out" >&2
+
+# the harness summary (bench/lib.sh): per agent count, the busiest second over the mean, jittered
+# against lockstep, and the server's CPU per poll
+. bench/lib.sh
+awk '
+  $1 == "round" { n++; next }
+  { v[n, $1] = $2 }
+  END {
+    for (i = 1; i <= n; i++) {
+      if (v[i, "mode"] != "jittered") continue
+      lock = "—"
+      for (j = 1; j <= n; j++) if (v[j, "agents"] == v[i, "agents"] && v[j, "mode"] == "lockstep")
+        lock = "lockstep " v[j, "steady_max_over_mean"] "×"
+      if (v[i, "steady_max_over_mean"] == "") {
+        printf "fleet of %s, %s s interval: busiest second / mean, jittered\tno steady-state second (DURATION too short)\t%s\t≤ 2×\tnot measured\n",
+          v[i, "agents"], v[i, "interval_s"], lock
+        continue
+      }
+      r = v[i, "steady_max_over_mean"] + 0
+      printf "fleet of %s, %s s interval: busiest second / mean, jittered\t%.2f× (%s req/s peak, %s mean; server CPU %s µs a request; %s failed polls)\t%s\t≤ 2×\t%s\n",
+        v[i, "agents"], v[i, "interval_s"], r, v[i, "steady_max_rps"], v[i, "steady_mean_rps"], v[i, "server_cpu_us_per_request"],
+        v[i, "polls_failed"] + 0, lock, (r <= 2 ? "met" : sprintf("missed: %.2f× the target", r / 2))
+    }
+  }' "${runs[@]}" | while IFS=$'\t' read -r figure measured against target verdict; do
+  summary_row "$figure" "$measured" "$against" "$target" "$verdict"
+done

@@ -2,14 +2,16 @@
 # The idle daemon, as a device runs it most of the time: nothing changes in Git. A tiny
 # workload (three templated files, one long-running service) at the default --interval 30s,
 # the daemon started with the launcher's footprint flags (packaging/src/deb/bin/voltis-agent),
-# then the same with an AppCDS archive made by a training run. Per variant:
+# then the same with an AppCDS archive made by a training run; the two variants idle side by side
+# (each costs well under 1% of a core, and every figure is read per process). Per variant:
 #  - start to ready: exec of java -> GET /readyz answers 200 (the first reconcile tick ran);
 #  - over IDLE_S seconds of idling, sampled every second from /proc/<pid>: RSS (and a PNG plot
 #    of it when gnuplot is installed), CPU (utime+stime) as % of one core and seconds per hour,
 #    bytes written to storage (/proc/<pid>/io write_bytes) per hour and per poll, polls counted
 #    by the daemon's own voltis_polls_total.
 #
-#   bench/idle.sh                 (needs a JDK, Maven, git; about 2 x IDLE_S + 1 minute; IDLE_S=600 default)
+#   bench/idle.sh                 (needs a JDK, Maven, git, curl, gnuplot: installs what is missing;
+#                                  about IDLE_S + 1.5 minutes; IDLE_S=240 default, 8 polls)
 #   IDLE_S=60 bench/idle.sh       # a quick look
 #   SMOKE=1 bench/idle.sh         # IDLE_S=15, for CI
 #
@@ -17,9 +19,11 @@
 # writes per no-change poll.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 export LC_ALL=C
+need_tools git:git curl:curl gnuplot:gnuplot-nox
 JAR=${JAR:-cli/target/voltis-agent.jar}
-if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-600}; fi
+if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-240}; fi
 INTERVAL=${INTERVAL:-30s}
 FLAGS=${FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"}
 RESULTS=${RESULTS:-bench/results}
@@ -66,9 +70,11 @@ written() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
 polls() { curl -sf "$1/metrics" | awk '/^voltis_polls_total/ {s += $2} END {printf "%d\n", s}'; }
 
 # run VARIANT [extra JVM flags...]: prints one report row, writes the RSS samples to $work/VARIANT.rss
+# and the figures to $work/VARIANT.vals (ready ms, RSS MiB, CPU %, bytes per poll, polls)
 run() {
   local variant=$1 state=$work/$1/state base t0 ready p0 c0 w0 p1 c1 w1 i rss max=0 elapsed
   shift
+  trap stop EXIT
   mkdir -p "$work/$variant"
   t0=${EPOCHREALTIME/./}
   # shellcheck disable=SC2086
@@ -96,7 +102,14 @@ run() {
   done
   c1=$(ticks "$pid"); w1=$(written "$pid"); p1=$(polls "$base")
   elapsed=$IDLE_S
+  if [[ $variant == *NMT ]]; then
+    jcmd "$pid" VM.native_memory summary > "$work/nmt.txt" 2>&1 || true
+    jcmd "$pid" GC.heap_info > "$work/heap.txt" 2>&1 || true
+  fi
   stop
+  awk -v v="$variant" -v ready="$ready" -v rss="$rss" -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$elapsed" \
+      -v w=$((w1 - w0)) -v p=$((p1 - p0)) 'BEGIN {
+    printf "%d %.1f %.3f %s %d\n", ready, rss / 1024, 100 * c / hz / s, (p > 0) ? sprintf("%.0f", w / p) : "-", p }' > "$work/$variant.vals"
   awk -v v="$variant" -v ready="$ready" -v rss="$rss" -v max="$max" -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$elapsed" \
       -v w=$((w1 - w0)) -v p=$((p1 - p0)) 'BEGIN {
     cpu_s = c / hz; pct = 100 * cpu_s / s
@@ -119,7 +132,44 @@ FLAGS_SAVED=$FLAGS
 }
 FLAGS=$FLAGS_SAVED
 
-rows=$(run launcher-flags; [ -f "$archive" ] && run launcher-flags+AppCDS -XX:SharedArchiveFile="$archive" -Xshare:auto)
+# side by side, each in a subshell of its own (its EXIT trap stops its daemon); a third copy with
+# native memory tracking says where the memory goes (NMT costs memory itself: not in the table)
+run launcher-flags > "$work/row1" &
+r1=$!
+r2=
+if [ -f "$archive" ]; then
+  run launcher-flags+AppCDS -XX:SharedArchiveFile="$archive" -Xshare:auto > "$work/row2" &
+  r2=$!
+fi
+r3=
+if [ -z "${SMOKE:-}" ]; then
+  run launcher-flags+NMT -XX:NativeMemoryTracking=summary > "$work/row3" &
+  r3=$!
+fi
+wait "$r1"
+[ -z "$r2" ] || wait "$r2"
+[ -z "$r3" ] || wait "$r3"
+rows=$(cat "$work/row1" ${r2:+"$work/row2"})
+
+# nmt_summary FILE: the NMT categories of 256 KB and more, committed
+nmt_summary() {
+  awk '
+    function kb(key,   v) { if (!match($0, key "=[0-9]+KB")) return 0; v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); return v + 0 }
+    /^Total: / {printf "    NMT total committed %d KB\n", kb("committed"); fflush()}
+    /^-  *[A-Za-z]/ { cat=$0; sub(/^- */, "", cat); sub(/ *\(reserved.*/, "", cat); c[cat]=kb("committed") }
+    /\(classes #/ {match($0, /#[0-9]+/); classes=substr($0, RSTART + 1, RLENGTH - 1)}
+    /\(thread #/ {match($0, /#[0-9]+/); threads=substr($0, RSTART + 1, RLENGTH - 1)}
+    /\(stack: / {stack=kb("committed")}
+    END {
+      for (k in c) {
+        if (c[k] < 256) continue
+        x = ""
+        if (k == "Class") x = " (" classes " classes)"
+        if (k == "Thread") x = " (" threads " threads; stacks " stack " KB committed)"
+        printf "    %7d KB  %s%s\n", c[k], k, x | "sort -rn"
+      }
+    }' "$1"
+}
 
 date=$(date -u +%Y-%m-%dT%H%MZ)
 mkdir -p "$RESULTS"
@@ -133,8 +183,29 @@ report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
   echo "$rows"
   echo
   echo "targets: RSS 64 MiB; CPU under 0.1% of one core; 0 bytes written per no-change poll"
+  echo "The variants idled side by side, each read from its own /proc/<pid>."
+  if [ -s "$work/nmt.txt" ]; then
+    echo
+    echo "Where the memory goes: a third copy with -XX:NativeMemoryTracking=summary, read after the same idle"
+    echo "(NMT counts committed memory; RSS counts only the pages touched):"
+    echo
+    echo '```text'
+    nmt_summary "$work/nmt.txt"
+    grep -E 'total|used' "$work/heap.txt" | sed 's/^ */    heap: /'
+    echo '```'
+  fi
 } | tee "$report"
-if command -v gnuplot >/dev/null 2>&1 && [ -z "${SMOKE:-}" ]; then
+
+read -r ready rss cpu per_poll polls < "$work/launcher-flags.vals"
+cds_ready=
+[ -f "$work/launcher-flags+AppCDS.vals" ] && read -r cds_ready cds_rss _ < "$work/launcher-flags+AppCDS.vals"
+verdict() { awk -v m="$1" -v t="$2" 'BEGIN {if (m <= t) print "met"; else printf "missed: %.1f× the target\n", m / t}'; }
+summary_row "idle daemon RSS (launcher flags, ${IDLE_S} s idle)" "$rss MiB" "with AppCDS: ${cds_rss:-—} MiB" "64 MiB" "$(verdict "$rss" 64)"
+summary_row "idle daemon CPU at --interval $INTERVAL" "$cpu% of one core ($polls polls)" "—" "< 0.1%" "$(verdict "$cpu" 0.1)"
+summary_row "bytes written to storage per no-change poll" "$per_poll" "—" "0" "$([ "$per_poll" = 0 ] && echo met || echo "missed: $per_poll bytes")"
+summary_row "start to ready (exec → /readyz 200)" "$ready ms" "with AppCDS: ${cds_ready:-—} ms" "—" "—"
+
+if [ -z "${SMOKE:-}" ]; then
   png="$RESULTS/idle-rss-$date.png"
   gnuplot <<PLOT
 set terminal pngcairo size 900,450

@@ -11,14 +11,15 @@
 # Measured, RUNS runs each (median, min-max), per tool and cycle:
 #  - no-change cycle (nothing new in Git since the last cycle): `voltis-agent run --once` (a fresh
 #    JVM with the launcher's small flags, state kept between runs); the resident daemon
-#    (`run --interval 2s`): its CPU (utime+stime, /proc/<pid>/stat) over RUNS idle windows of
+#    (`run --interval 1s`, DAEMON_INTERVAL): its CPU (utime+stime, /proc/<pid>/stat) over RUNS idle windows of
 #    WINDOW_S divided by the polls it counted (voltis_polls_total from its /metrics), so the
 #    reconcile ticks in between are included; `ansible-pull -U <repo> -d <checkout> local.yml`,
 #    with and without --only-if-changed; `git pull && puppet apply site.pp`; `git ls-remote`;
 #  - change cycle: a commit changing the greeting, pushed, then one cycle of the tool, after which
 #    all three files must hold the new greeting: `run --once`; the daemon (push returns -> file
-#    changed, checked every 10 ms, its CPU over that time); ansible-pull; git pull + puppet apply;
-#    and the floor `git pull`.
+#    changed, checked every 10 ms, its CPU over that time; and the part of it after the daemon's
+#    poll fetched the commit, from the mtime of its mirror's FETCH_HEAD); ansible-pull; git pull +
+#    puppet apply; and the floor `git pull`.
 # Wall time, CPU (user+sys of the process and every child it waited for, from wait4(2), the
 # call GNU time makes, read with microsecond resolution: GNU time prints 10 ms, coarser than a
 # `git ls-remote`) and peak RSS: the largest single process (ru_maxrss, GNU time's %M), and the
@@ -30,7 +31,7 @@
 #   SMOKE=1 bench/peers.sh         # RUNS=2, 2 s windows: about a minute, for CI
 #   RUNS=20 WINDOW_S=30 bench/peers.sh
 #
-# Installs ansible-core, puppet, git, time and gnuplot-nox with apt-get when missing, and builds
+# Installs ansible-core, puppet, git and time with apt-get when missing, and builds
 # the jar when it is missing. The report goes to stdout and bench/results/peers-<UTC date>.md
 # (peers-<UTC date>-smoke.md with SMOKE=1); raw numbers in a temp dir removed at exit (KEEP_WORK=1
 # keeps it). Every process started here, and every heartbeat service, is stopped at exit.
@@ -40,20 +41,15 @@ export LC_ALL=C.UTF-8   # ansible refuses any other encoding
 SMOKE=${SMOKE:-0}
 if [ "$SMOKE" = 1 ]; then RUNS=${RUNS:-2} WINDOW_S=${WINDOW_S:-2} SETTLE_S=${SETTLE_S:-1}; fi
 RUNS=${RUNS:-10}
-WINDOW_S=${WINDOW_S:-20}   # each idle window of the daemon (~10 polls at 2 s)
+DAEMON_INTERVAL=${DAEMON_INTERVAL:-1}   # the daemon's --interval, in seconds (1 s: the agent's fast setting)
+WINDOW_S=${WINDOW_S:-10}   # each idle window of the daemon (~10 polls at 1 s)
 SETTLE_S=${SETTLE_S:-30}   # from the daemon's first apply to its first window (the JIT settles)
 JAR=${JAR:-cli/target/voltis-agent.jar}
 SMALL_FLAGS=${SMALL_FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:-UsePerfData"}
 PY=/usr/bin/python3   # Debian's, which ansible-core runs on
 
-missing=()
-for tool in ansible-pull:ansible-core puppet:puppet git:git /usr/bin/time:time gnuplot:gnuplot-nox; do
-  command -v "${tool%%:*}" > /dev/null || missing+=("${tool#*:}")
-done
-if ((${#missing[@]})); then
-  echo "== installing ${missing[*]}" >&2
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" > /dev/null
-fi
+. bench/lib.sh
+need_tools ansible-pull:ansible-core puppet:puppet git:git /usr/bin/time:time
 [ -f "$JAR" ] || mvn -B -q -DskipTests -DskipITs install > /dev/null
 JAR=$(realpath "$JAR")
 read -r -a small <<< "$SMALL_FLAGS"
@@ -324,7 +320,7 @@ for ((i = 1; i <= RUNS; i++)); do run_fn ansible-pull-oic.nochange ansible_pull 
 # ---------------------------------------------------------------- the daemon
 echo "   voltis daemon: $RUNS idle windows of ${WINDOW_S}s, then $RUNS pushes" >&2
 java "${small[@]}" -jar "$JAR" run --repo "$REPO" --hostname peers --state-dir "$work/voltis-daemon" \
-  --root "$R_DAEMON" --runtime process --listen 127.0.0.1:0 --interval 2s --stop-grace 3s > "$work/daemon.log" 2>&1 &
+  --root "$R_DAEMON" --runtime process --listen 127.0.0.1:0 --interval "${DAEMON_INTERVAL}s" --stop-grace 3s > "$work/daemon.log" 2>&1 &
 daemon_pid=$!
 # wait_until TIMEOUT_S COMMAND...: every 10 ms; sets NOW when it holds
 wait_until() {
@@ -364,7 +360,7 @@ pss=$(($(tree_pss "$daemon_pid") + $(awk '$1 == "Pss:" {print $2}' "/proc/$daemo
 awk -v hz="$CLK_TCK" -v rss="$(status_kb "$daemon_pid" VmRSS)" -v pss="$pss" \
   '$2 > 0 {printf "- %d %d %d\n", $1 * 1e6 / hz / $2, rss, pss}' "$work/daemon.windows" > "$work/voltis-daemon.nochange.txt"
 for ((i = 1; i <= RUNS; i++)); do
-  nap "$(awk -v r=$RANDOM 'BEGIN {printf "%.3f", r / 32768 * 2}')"   # a random point of the 2 s poll cycle
+  nap "$(awk -v r=$RANDOM -v s="$DAEMON_INTERVAL" 'BEGIN {printf "%.3f", r / 32768 * s}')"   # a random point of the poll cycle
   n=$((n + 1))
   c0=$(cpu_ticks "$daemon_pid")
   commit_greeting "hello-$n"
@@ -372,6 +368,8 @@ for ((i = 1; i <= RUNS; i++)); do
   wait_until 30 applied "$R_DAEMON"
   c1=$(cpu_ticks "$daemon_pid")
   echo "$((NOW - t0)) $(((c1 - c0) * 1000000 / CLK_TCK)) $(status_kb "$daemon_pid" VmHWM) -" >> "$work/voltis-daemon.change.txt"
+  fetched=$(stat -c %.6Y "$work/voltis-daemon/mirror/FETCH_HEAD")
+  echo "$((NOW - ${fetched/./})) - - -" >> "$work/voltis-daemon.cycle.txt"
 done
 check voltis-daemon "$R_DAEMON"
 
@@ -391,23 +389,33 @@ fmt_mib() { awk -v k="$1" 'BEGIN {if (k == "-") print "—"; else printf "%.1f M
 # ratio A B -> "0.043 (1/23)" or "2.10×"
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {if (a == "-" || b == "-" || !b || !a) {print "—"; exit}
   r = a / b; if (r < 0.5) printf "%.3f (1/%.0f)\n", r, 1 / r; else printf "%.2f×\n", r}'; }
-# target LABEL A B LIMIT: A/B against "at most LIMIT" (a fraction)
+# target LABEL A B LIMIT [SUMMARY]: A/B against "at most LIMIT" (a fraction); with SUMMARY, also a
+# row of the harness summary (bench/lib.sh)
 target() {
-  awk -v l="$1" -v a="$2" -v b="$3" -v t="$4" 'BEGIN {
-    if (a == "-" || b == "-" || !b) {printf "- %s: not measured\n", l; exit}
+  local line
+  line=$(awk -v l="$1" -v a="$2" -v b="$3" -v t="$4" 'BEGIN {
+    if (a == "-" || b == "-" || !b) {printf "- %s: not measured\tnot measured\t—\t—\tnot measured\n", l; exit}
     r = a / b; lim = (t < 1) ? sprintf("1/%.0f", 1 / t) : sprintf("%g×", t)
-    if (r <= t) printf "- %s: **%.3f** (target ≤ %s) — met, with %.1f× to spare\n", l, r, lim, t / r
-    else printf "- %s: **%.3f** (target ≤ %s) — missed by %.1f× (%.1f ms, needs ≤ %.1f ms)\n", l, r, lim, r / t, a / 1000, b * t / 1000}'
+    m = sprintf("%.3f%s", r, (r < 0.5) ? sprintf(" (1/%.0f)", 1 / r) : "")
+    vs = sprintf("%.1f ms vs %.1f ms", a / 1000, b / 1000)
+    if (r <= t) printf "- %s: **%.3f** (target ≤ %s) — met, with %.1f× to spare\t%s\t%s\t≤ %s\tmet\n", l, r, lim, t / r, m, vs, lim
+    else printf "- %s: **%.3f** (target ≤ %s) — missed by %.1f× (%.1f ms, needs ≤ %.1f ms)\t%s\t%s\t≤ %s\tmissed: %.1f× over\n", l, r, lim, r / t, a / 1000, b * t / 1000, m, vs, lim, r / t}')
+  echo "${line%%$'\t'*}"
+  if [ -n "${5:-}" ]; then
+    IFS=$'\t' read -r _ measured against limit verdict <<< "$line"
+    summary_row "$1" "$measured" "$against" "$limit" "$verdict"
+  fi
 }
 
 rows=(voltis-once.nochange "Voltis \`run --once\`" "no change"
-  voltis-daemon.nochange "Voltis daemon, per poll (--interval 2s)" "no change"
+  voltis-daemon.nochange "Voltis daemon, per poll (--interval ${DAEMON_INTERVAL}s)" "no change"
   ansible-pull.nochange "\`ansible-pull\`" "no change"
   ansible-pull-oic.nochange "\`ansible-pull --only-if-changed\`" "no change"
   puppet.nochange "\`git pull\` + \`puppet apply\`" "no change"
   git-ls-remote "\`git ls-remote\` (floor)" "no change"
   voltis-once.change "Voltis \`run --once\`" "change"
-  voltis-daemon.change "Voltis daemon, push → applied" "change"
+  voltis-daemon.change "Voltis daemon, push → applied (--interval ${DAEMON_INTERVAL}s)" "change"
+  voltis-daemon.cycle "Voltis daemon, its poll fetched → applied" "change"
   ansible-pull.change "\`ansible-pull\`" "change"
   puppet.change "\`git pull\` + \`puppet apply\`" "change"
   git-pull.change "\`git pull\` (floor)" "change")
@@ -449,12 +457,17 @@ report() {
   echo
   echo "Targets (figures, not pass/fail):"
   echo
-  target "no-change CPU, daemon poll / ansible-pull" "$(med voltis-daemon.nochange 2)" "$(med ansible-pull.nochange 2)" 0.05
-  target "no-change CPU, \`run --once\` / ansible-pull" "$(med voltis-once.nochange 2)" "$(med ansible-pull.nochange 2)" 0.05
-  target "no-change CPU, daemon poll / \`git ls-remote\`" "$(med voltis-daemon.nochange 2)" "$(med git-ls-remote 2)" 2
-  target "no-change CPU, \`run --once\` / \`git ls-remote\`" "$(med voltis-once.nochange 2)" "$(med git-ls-remote 2)" 2
-  target "change wall, daemon push → applied / ansible-pull" "$(med voltis-daemon.change 1)" "$(med ansible-pull.change 1)" 0.2
-  target "change wall, \`run --once\` / ansible-pull" "$(med voltis-once.change 1)" "$(med ansible-pull.change 1)" 0.2
+  target "no-change CPU, daemon poll / ansible-pull" "$(med voltis-daemon.nochange 2)" "$(med ansible-pull.nochange 2)" 0.05 summary
+  target "no-change CPU, \`run --once\` / ansible-pull" "$(med voltis-once.nochange 2)" "$(med ansible-pull.nochange 2)" 0.05 summary
+  target "no-change CPU, daemon poll / \`git ls-remote\`" "$(med voltis-daemon.nochange 2)" "$(med git-ls-remote 2)" 2 summary
+  target "no-change CPU, \`run --once\` / \`git ls-remote\`" "$(med voltis-once.nochange 2)" "$(med git-ls-remote 2)" 2 summary
+  target "change wall, daemon push → applied (--interval ${DAEMON_INTERVAL}s) / ansible-pull" "$(med voltis-daemon.change 1)" "$(med ansible-pull.change 1)" 0.2 summary
+  target "change wall, daemon's poll fetched → applied / ansible-pull" "$(med voltis-daemon.cycle 1)" "$(med ansible-pull.change 1)" 0.2
+  target "change wall, \`run --once\` / ansible-pull" "$(med voltis-once.change 1)" "$(med ansible-pull.change 1)" 0.2 summary
+  echo
+  echo "The daemon's push → applied includes the wait for its next poll (--interval ${DAEMON_INTERVAL}s: half an interval on"
+  echo "average); 'its poll fetched → applied' leaves that wait and the poll's ls-remote + fetch out (the fetch ends"
+  echo "when FETCH_HEAD is written), so it is the daemon's own cycle after it saw the commit, shown for where the time goes."
   echo
   echo "Not equivalent: \`run --once\` with \`--runtime process\` starts the service and stops it again when the"
   echo "JVM exits (services are the agent's children), so each --once cycle includes a start and a stop of the"

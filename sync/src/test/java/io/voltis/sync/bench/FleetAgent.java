@@ -26,57 +26,65 @@ final class FleetAgent implements AutoCloseable {
     private final RevisionStore store;
     private final GitMirror mirror;
     private final Poller poller;
-    private final PollSchedule schedule;
-    private volatile long firstFetchMillis = -1;
+    private final PollSchedule jittered;
+    private final PollSchedule lockstep;
+    private volatile long firstPollMillis = -1;
     private volatile String fetchedHead;
     private volatile long fetchedAtMillis = -1;
 
-    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule schedule) {
+    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule jittered, PollSchedule lockstep) {
         this.store = store;
         this.mirror = mirror;
         this.poller = new Poller(mirror, store, Clock.systemUTC(), Duration.ofMinutes(10));
-        this.schedule = schedule;
+        this.jittered = jittered;
+        this.lockstep = lockstep;
     }
 
-    /**
-     * @param lockstep no phase and no jitter: every device polls at the same instants (backoff on
-     *                 failure is kept, as it is the agent's)
-     */
-    static FleetAgent open(Path state, String url, String hostname, Duration interval, boolean lockstep) {
+    static FleetAgent open(Path state, String url, String hostname, Duration interval) {
         RevisionStore store = RevisionStore.openOwner(state, Clock.systemUTC());
         try {
             GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
                     new GitSourceSpec(url, "main", "", GitCredentials.NONE));
-            RandomGenerator random = lockstep ? new Unjittered() : new Random();
             return new FleetAgent(store, mirror,
-                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, random));
+                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random()),
+                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Unjittered()));
         } catch (Exception e) {
             close(store);
             throw new IllegalStateException("cannot open agent " + hostname + " in " + state + ": " + e.getMessage(), e);
         }
     }
 
-    PollSchedule schedule() {
-        return schedule;
+    /**
+     * The agent's own schedule (a phase hashed from the hostname, then the interval with jitter),
+     * or with {@code lockstep} none of that: every device polls at the same instants (backoff on
+     * failure is kept, as it is the agent's).
+     */
+    PollSchedule schedule(boolean lockstep) {
+        return lockstep ? this.lockstep : jittered;
+    }
+
+    /** Starts a round: forgets when the last round's first poll ended. */
+    void newRound() {
+        firstPollMillis = -1;
     }
 
     /** One poll, as the agent's poll job runs it; notes when a new head was fetched. */
     PollResult poll() {
         PollResult result = poller.poll();
+        long now = System.currentTimeMillis();
         if (result instanceof PollResult.Fetched fetched) {
-            long now = System.currentTimeMillis();
             fetchedHead = fetched.head();
             fetchedAtMillis = now;
-            if (firstFetchMillis < 0) {
-                firstFetchMillis = now;
-            }
+        }
+        if (firstPollMillis < 0) {
+            firstPollMillis = now;
         }
         return result;
     }
 
-    /** When the first fetch (the shallow clone) ended; -1 before. */
-    long firstFetchMillis() {
-        return firstFetchMillis;
+    /** When this round's first poll ended (in the first round, the shallow clone); -1 before. */
+    long firstPollMillis() {
+        return firstPollMillis;
     }
 
     /** When {@code sha} was fetched, if it is the last head fetched; -1 otherwise. */

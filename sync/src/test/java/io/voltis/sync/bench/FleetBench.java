@@ -26,13 +26,15 @@ import io.voltis.sync.PollResult;
  * A simulated fleet against one Git smart-HTTP server (bench/fleet.sh runs this): N agents'
  * real pollers in this JVM, scheduled by their own {@code PollSchedule} on a few shared threads,
  * and a {@link FleetServer} in a child process whose requests are counted every second and whose
- * CPU is read from {@code /proc}. A commit is pushed halfway through. Prints one "key value" line
+ * CPU is read from {@code /proc}. A commit is pushed an interval before the end of each round. Prints one "key value" line
  * per figure (NOTE: bench/fleet.sh parses them). Not a test.
  *
- * <pre>java -cp ... io.voltis.sync.bench.FleetBench WORKDIR AGENTS DURATION_S INTERVAL_S jittered|lockstep [THREADS]</pre>
+ * <pre>java -cp ... io.voltis.sync.bench.FleetBench WORKDIR AGENTS DURATION_S INTERVAL_S MODE[,MODE] [THREADS]</pre>
  *
- * <p>Seconds are counted from the instant polling starts. The warm-up (until every agent has
- * made its first, shallow fetch) and the commit wave (from the push until every agent has
+ * <p>MODE is jittered or lockstep; the same agents run one round per mode, in the order given
+ * (the first round clones their mirrors), and each round's lines start with "round MODE".
+ * Seconds are counted from the instant a round's polling starts. The warm-up (until every agent
+ * has polled once in the round) and the commit wave (from the push until every agent has
  * fetched it) are reported on their own and left out of the steady-state figures.
  */
 public final class FleetBench {
@@ -40,71 +42,106 @@ public final class FleetBench {
     private final int agentCount;
     private final int seconds;
     private final long intervalMillis;
-    private final boolean lockstep;
-    private final ScheduledThreadPoolExecutor pollers;
+    private final int threads;
     private final List<FleetAgent> agents = new ArrayList<>();
-    private final Map<String, LongAdder> failures = new ConcurrentHashMap<>();
-    private final Map<String, String> failureExamples = new ConcurrentHashMap<>();
-    private final ConcurrentLinkedQueue<Long> lagMillis = new ConcurrentLinkedQueue<>();
-    private final AtomicLongArray pollsPerSecond;
-    private final List<long[]> cpuSamples = new ArrayList<>(); // {epoch millis, server CPU millis}
+    private final List<String> common = new ArrayList<>(); // "key value" lines every round repeats
+    // one round's
+    private boolean lockstep;
+    private ScheduledThreadPoolExecutor pollers;
+    private Map<String, LongAdder> failures;
+    private Map<String, String> failureExamples;
+    private ConcurrentLinkedQueue<Long> lagMillis;
+    private AtomicLongArray pollsPerSecond;
+    private List<long[]> cpuSamples; // {epoch millis, server CPU millis}
     private long t0;
     private long stopAt;
 
-    private FleetBench(int agentCount, int seconds, int intervalSeconds, boolean lockstep, int threads) {
+    private FleetBench(int agentCount, int seconds, int intervalSeconds, int threads) {
         this.agentCount = agentCount;
         this.seconds = seconds;
         this.intervalMillis = intervalSeconds * 1000L;
-        this.lockstep = lockstep;
-        AtomicInteger n = new AtomicInteger();
-        this.pollers = new ScheduledThreadPoolExecutor(threads, r -> new Thread(r, "fleet-poll-" + n.incrementAndGet()));
-        this.pollers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.pollsPerSecond = new AtomicLongArray(seconds + 1);
+        this.threads = threads;
     }
 
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
-        String mode = args[4];
-        if (!mode.equals("jittered") && !mode.equals("lockstep")) {
-            throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|lockstep");
+        List<String> modes = List.of(args[4].split(","));
+        for (String mode : modes) {
+            if (!mode.equals("jittered") && !mode.equals("lockstep")) {
+                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|lockstep");
+            }
         }
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 16;
         FleetBench bench = new FleetBench(Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]),
-                mode.equals("lockstep"), threads);
-        out("agents", args[1]);
-        out("mode", mode);
-        out("interval_s", args[3]);
-        out("duration_s", args[2]);
-        out("poll_threads", threads);
+                threads);
+        bench.common("agents", args[1]);
+        bench.common("interval_s", args[3]);
+        bench.common("duration_s", args[2]);
+        bench.common("poll_threads", threads);
         try (FleetServerProcess server = FleetServerProcess.start(work.resolve("server"), List.of("-Xmx512m"))) {
-            bench.run(work, server);
+            long setup0 = System.nanoTime();
+            bench.open(work.resolve("agents"), server.url());
+            bench.common("setup_s", String.format("%.1f", (System.nanoTime() - setup0) / 1e9));
+            System.gc();
+            Runtime rt = Runtime.getRuntime();
+            bench.common("heap_mb_setup", (rt.totalMemory() - rt.freeMemory()) >> 20);
+            bench.common("rss_mb_setup", ProcSelf.rssMegabytes());
+            bench.common("jvm_threads_setup", ProcSelf.threads());
+            boolean first = true;
+            for (String mode : modes) {
+                System.err.println("fleet: " + args[1] + " agents, " + mode + ", " + args[2] + " s");
+                out("round", mode);
+                bench.common.forEach(System.out::println);
+                out("mode", mode);
+                out("mirrors", first ? "cloned in this round" : "from the round before");
+                bench.round(server, mode.equals("lockstep"));
+                first = false;
+            }
         }
+        // NOTE: the agents are not closed: each store's close compacts and syncs its file, which
+        // takes minutes for thousands of them, and bench/fleet.sh deletes the folder anyway
+        System.exit(0);
     }
 
-    private void run(Path work, FleetServerProcess server) throws Exception {
-        long setup0 = System.nanoTime();
-        open(work.resolve("agents"), server.url());
-        out("setup_s", String.format("%.1f", (System.nanoTime() - setup0) / 1e9));
-        System.gc();
-        Runtime rt = Runtime.getRuntime();
-        out("heap_mb_setup", (rt.totalMemory() - rt.freeMemory()) >> 20);
-        out("rss_mb_setup", ProcSelf.rssMegabytes());
-        out("jvm_threads_setup", ProcSelf.threads());
+    private void common(String key, Object value) {
+        common.add(key + " " + value);
+    }
+
+    /**
+     * One round of polling, every agent on the jittered or the lockstep schedule. The first round
+     * starts from empty mirrors, so its warm-up is the clone wave; a later round's is every agent's
+     * first poll of the round. A commit is pushed an interval before the end.
+     */
+    private void round(FleetServerProcess server, boolean lockstep) throws Exception {
+        this.lockstep = lockstep;
+        AtomicInteger n = new AtomicInteger();
+        pollers = new ScheduledThreadPoolExecutor(threads, r -> new Thread(r, "fleet-poll-" + n.incrementAndGet()));
+        pollers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+        failures = new ConcurrentHashMap<>();
+        failureExamples = new ConcurrentHashMap<>();
+        lagMillis = new ConcurrentLinkedQueue<>();
+        pollsPerSecond = new AtomicLongArray(seconds + 1);
+        cpuSamples = new ArrayList<>();
+        agents.forEach(FleetAgent::newRound);
 
         ScheduledThreadPoolExecutor sampler = new ScheduledThreadPoolExecutor(1, r -> new Thread(r, "fleet-sampler"));
         t0 = (System.currentTimeMillis() / 1000 + 2) * 1000; // a whole second, as the server's ticks
         stopAt = t0 + seconds * 1000L;
         sampler.scheduleAtFixedRate(() -> sampleCpu(server), t0 - 1000 - System.currentTimeMillis(), 1000, TimeUnit.MILLISECONDS);
         for (FleetAgent a : agents) {
-            schedule(a, lockstep ? t0 : t0 + a.schedule().firstDelay().toMillis());
+            schedule(a, lockstep ? t0 : t0 + a.schedule(false).firstDelay().toMillis());
         }
+        sleepUntil(t0);
+        long cpu0 = ProcSelf.cpuMillis();
 
-        long warmEnd = waitFor(() -> latest(FleetAgent::firstFetchMillis), stopAt);
+        long warmEnd = waitFor(() -> latest(FleetAgent::firstPollMillis), stopAt);
         String sha = null;
         long committedAt = -1;
         long waveEnd = -1;
-        // halfway, between two common poll instants (so lockstep agents do not race the push)
-        long commitDue = t0 + seconds * 500L / intervalMillis * intervalMillis + intervalMillis / 2;
+        // about an interval before the end (the wave takes an interval, +5 % jitter), a sixth of an
+        // interval after a common poll instant (so lockstep agents do not race the push)
+        long commitDue = t0 + (seconds * 1000L - intervalMillis * 7 / 6 - 2000) / intervalMillis * intervalMillis
+                + intervalMillis / 6;
         commitDue = Math.max(commitDue, warmEnd + 1000);
         if (warmEnd > 0 && commitDue < stopAt - 1000) {
             sleepUntil(commitDue);
@@ -119,6 +156,7 @@ public final class FleetBench {
         if (!pollers.awaitTermination(60, TimeUnit.SECONDS)) {
             System.err.println("fleet: polls still running 60 s after the end");
         }
+        long agentsCpu = ProcSelf.cpuMillis() - cpu0;
         sleepUntil(stopAt + 1500); // the server's tick for the last second
         sampler.shutdownNow();
         out("rss_mb_end", ProcSelf.rssMegabytes());
@@ -129,7 +167,7 @@ public final class FleetBench {
         report.steady(server.ticks(), cpuSamples, pollsPerSecond, warmEnd, committedAt, waveEnd);
         report.commit(sha, committedAt, waveEnd, agents);
         report.failures(failures, failureExamples, lagMillis);
-        closeAll();
+        out("agents_cpu_pct", String.format("%.1f", agentsCpu * 100.0 / (stopAt - t0)));
     }
 
     private void open(Path root, String url) throws Exception {
@@ -140,7 +178,7 @@ public final class FleetBench {
                 String hostname = "edge-" + i + ".fleet.example";
                 Path state = root.resolve("edge-" + i);
                 tasks.add(() -> FleetAgent.open(Files.createDirectories(state), url, hostname,
-                        Duration.ofMillis(intervalMillis), lockstep));
+                        Duration.ofMillis(intervalMillis)));
             }
             for (Future<FleetAgent> f : openers.invokeAll(tasks)) {
                 agents.add(f.get());
@@ -180,7 +218,7 @@ public final class FleetBench {
         } catch (RuntimeException e) {
             fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         }
-        long delay = agent.schedule().next(ok).toMillis();
+        long delay = agent.schedule(lockstep).next(ok).toMillis();
         schedule(agent, lockstep ? onGrid(dueMillis + delay) : System.currentTimeMillis() + delay);
     }
 
@@ -233,12 +271,6 @@ public final class FleetBench {
         long wait = millis - System.currentTimeMillis();
         if (wait > 0) {
             Thread.sleep(wait);
-        }
-    }
-
-    private void closeAll() {
-        for (FleetAgent a : agents) {
-            a.close();
         }
     }
 

@@ -28,7 +28,7 @@ final class FleetReport {
         this.intervalMillis = intervalMillis;
     }
 
-    /** The initial fetch wave: until every agent has fetched once. */
+    /** The warm-up: until every agent has polled once in the round (the first round: its clone). */
     void warmUp(long warmEnd) {
         out("warmup_s", warmEnd < 0 ? "incomplete" : String.format("%.1f", (warmEnd - t0) / 1000.0));
     }

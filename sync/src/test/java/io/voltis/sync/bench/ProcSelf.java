@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** This JVM's resident memory and thread count, from {@code /proc/self/status} (Linux). */
+/** This JVM's resident memory, thread count (from {@code /proc/self/status}, Linux) and CPU time. */
 final class ProcSelf {
 
     private ProcSelf() {
@@ -16,6 +16,12 @@ final class ProcSelf {
 
     static long threads() {
         return field("Threads:");
+    }
+
+    /** CPU time of the whole process (every thread, GC and JIT included), in ms. */
+    static long cpuMillis() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime() / 1_000_000;
     }
 
     private static long field(String name) {

@@ -99,9 +99,10 @@ public final class SyncBench {
         }
     }
 
-    /** Wall time of resolve + unpack of one device, in a small and a large repo. */
+    /** Wall time of resolve + unpack of one device, in repos of 10, 1,000 and 10,000 devices. */
     private static void resolve(Path work) throws Exception {
         resolveIn(work, "small", 10, 10);
+        resolveIn(work, "medium", 1_000, 100);
         resolveIn(work, "large", 10_000, 1_000);
     }
 
