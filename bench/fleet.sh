@@ -12,7 +12,7 @@
 #   SMOKE=1 bench/fleet.sh                (50 agents, 30 s, 5 s interval, jittered: under a minute)
 # JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count (each agent
 # holds a real H2 store and mirror: about 1.3 MB of heap; 5,000 agents get -Xmx11g, so the
-# machine needs about 14 GB free). Writes bench/results/fleet-<UTC date>.md.
+# machine needs about 14 GB free). Writes bench/results/fleet-<UTC date><REPORT_SUFFIX>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${SMOKE:-0}" == 1 ]]; then
@@ -129,7 +129,7 @@ AWK
 mkdir -p bench/results
 suffix=""
 [[ "${SMOKE:-0}" == 1 ]] && suffix="-smoke"
-out="bench/results/fleet-$(date -u +%Y-%m-%d)$suffix.md"
+out="bench/results/fleet-$(date -u +%Y-%m-%d)${REPORT_SUFFIX:-}$suffix.md"
 report | tee "$out"
 echo "fleet: written to $out" >&2
 

@@ -212,6 +212,8 @@ set terminal pngcairo size 900,450
 set output "$png"
 set title "voltis-agent idle RSS (--interval $INTERVAL)"
 set xlabel "seconds idle"; set ylabel "RSS (MiB)"; set yrange [0:*]; set offsets 0,0,graph 0.15,0; set key bottom right
+set arrow from graph 0, first 64 to graph 1, first 64 nohead dashtype 2 lc rgb "#808080"
+set label "target 64 MiB" at graph 0.02, first 68 tc rgb "#606060"
 plot "$work/launcher-flags.rss" with lines title "launcher flags", \
      "$work/launcher-flags+AppCDS.rss" with lines title "launcher flags + AppCDS"
 PLOT
