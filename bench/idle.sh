@@ -6,7 +6,7 @@
 # (each costs well under 1% of a core, and every figure is read per process). Per variant:
 #  - start to ready: exec of java -> GET /readyz answers 200 (the first reconcile tick ran);
 #  - over IDLE_S seconds of idling, sampled every second from /proc/<pid>: RSS (and a PNG plot
-#    of it when gnuplot is installed), CPU (utime+stime) as % of one core and seconds per hour,
+#    of it, drawn with gnuplot), CPU (utime+stime) as % of one core and seconds per hour,
 #    bytes written to storage (/proc/<pid>/io write_bytes) per hour and per poll, polls counted
 #    by the daemon's own voltis_polls_total.
 #
@@ -21,7 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 export LC_ALL=C
-need_tools git:git curl:curl gnuplot:gnuplot-nox
+need_tools git:git curl:curl
+[ -n "${SMOKE:-}" ] || need_tools gnuplot:gnuplot-nox   # the RSS plot (not drawn in smoke runs)
 JAR=${JAR:-cli/target/voltis-agent.jar}
 if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-240}; fi
 INTERVAL=${INTERVAL:-30s}

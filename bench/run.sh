@@ -5,7 +5,7 @@
 # its target, goes to bench/results/<date>.md, and (full runs only) the summary replaces the
 # block between the bench:summary markers in docs/performance.md.
 #
-#   bench/run.sh            the full run: about 28 minutes on 2 cores (the parts and their cost below)
+#   bench/run.sh            the full run: 24 minutes on 2 cores (23 min 37 s last time; the parts below)
 #   bench/run.sh --smoke    every comparison once, tiny: under 2 minutes; CI runs it so nothing rots
 #   PARTS="peers idle" bench/run.sh   only these parts (the summary in docs/ is left alone)
 #
@@ -15,16 +15,16 @@
 #
 # parts of the full run (2 cores, nothing else running):
 #   sync      bench/sync.sh      poll CPU vs git ls-remote, resolve at 10 / 1,000 / 10,000 devices,
-#                                fetch bytes vs git                                           ~2 min
+#                                fetch bytes vs git                                           ~0.5 min
 #   agent     bench/agent.sh     push->applied (20 pushes at 1 s, 20 at 30 s, CDF plot), no-change
 #                                tick with 200 services (its parts "latency cpu")              ~6.5 min
 #   idle      bench/idle.sh      idle RSS (plot) and where it goes (NMT), CPU per hour, disk
 #                                writes per poll, start to ready, launcher flags vs + AppCDS,
-#                                IDLE_S=180 side by side                                        ~4.5 min
-#   peers     bench/peers.sh     the same work under ansible-pull, puppet, git (10 runs each)   ~6.5 min
+#                                IDLE_S=180 side by side                                        ~3.5 min
+#   peers     bench/peers.sh     the same work under ansible-pull, puppet, git (10 runs each)   ~5.5 min
 #   fleet     bench/fleet.sh     100 and 1,000 pollers vs one smart-HTTP server, jittered then
 #                                lockstep, FLEET_DURATION=100 s a round (30 s steady, a commit
-#                                wave)                                                           ~8.5 min
+#                                wave)                                                           ~7.5 min
 # optional parts (PARTS=...):
 #   api       bench/api.sh       wrk on /api/v1/status vs /healthz                             ~5 min
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
