@@ -393,27 +393,6 @@ if [[ " $PARTS " == *" footprint "* ]]; then
 fi
 
 # ---------------------------------------------------------------- summary
-nmt_summary() {
-  awk '
-    function kb(key,   v) { if (!match($0, key "=[0-9]+KB")) return 0; v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); return v + 0 }
-    /^Total: / {printf "    NMT total committed %d KB\n", kb("committed"); fflush()}
-    /^-  *[A-Za-z]/ { cat=$0; sub(/^- */, "", cat); sub(/ *\(reserved.*/, "", cat); c[cat]=kb("committed") }
-    /\(classes #/ {match($0, /#[0-9]+/); classes=substr($0, RSTART + 1, RLENGTH - 1)}
-    /\(thread #/ {match($0, /#[0-9]+/); threads=substr($0, RSTART + 1, RLENGTH - 1)}
-    /\(stack: / {stack=kb("committed")}
-    /Metadata:/ {m=1} /Class space:/ {m=2}
-    /\(    used=/ {if (m == 1) meta=kb("used"); else if (m == 2) cspace=kb("used")}
-    END {
-      for (k in c) {
-        if (c[k] < 256) continue
-        x = ""
-        if (k == "Class") x = " (" classes " classes; class space used " cspace " KB)"
-        if (k == "Metaspace") x = " (metadata used " meta " KB)"
-        if (k == "Thread") x = " (" threads " threads; stacks " stack " KB committed)"
-        printf "    %7d KB  %s%s\n", c[k], k, x | "sort -rn"
-      }
-    }' "$1"
-}
 
 # latency_cdf NAME: the empirical CDF of $work/NAME.col1 in $work/NAME.cdf (seconds, fraction), from 0
 latency_cdf() { sort -n "$work/$1.col1" | awk '{x[NR] = $1 / 1e6} END {print x[1], 0; for (i = 1; i <= NR; i++) print x[i], i / NR}' > "$work/$1.cdf"; }

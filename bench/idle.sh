@@ -152,26 +152,6 @@ wait "$r1"
 [ -z "$r3" ] || wait "$r3"
 rows=$(cat "$work/row1" ${r2:+"$work/row2"})
 
-# nmt_summary FILE: the NMT categories of 256 KB and more, committed
-nmt_summary() {
-  awk '
-    function kb(key,   v) { if (!match($0, key "=[0-9]+KB")) return 0; v = substr($0, RSTART, RLENGTH); gsub(/[^0-9]/, "", v); return v + 0 }
-    /^Total: / {printf "    NMT total committed %d KB\n", kb("committed"); fflush()}
-    /^-  *[A-Za-z]/ { cat=$0; sub(/^- */, "", cat); sub(/ *\(reserved.*/, "", cat); c[cat]=kb("committed") }
-    /\(classes #/ {match($0, /#[0-9]+/); classes=substr($0, RSTART + 1, RLENGTH - 1)}
-    /\(thread #/ {match($0, /#[0-9]+/); threads=substr($0, RSTART + 1, RLENGTH - 1)}
-    /\(stack: / {stack=kb("committed")}
-    END {
-      for (k in c) {
-        if (c[k] < 256) continue
-        x = ""
-        if (k == "Class") x = " (" classes " classes)"
-        if (k == "Thread") x = " (" threads " threads; stacks " stack " KB committed)"
-        printf "    %7d KB  %s%s\n", c[k], k, x | "sort -rn"
-      }
-    }' "$1"
-}
-
 date=$(date -u +%Y-%m-%dT%H%MZ)
 mkdir -p "$RESULTS"
 report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
