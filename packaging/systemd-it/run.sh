@@ -1,0 +1,322 @@
+#!/usr/bin/env bash
+# The real-systemd harness: installs the voltis-agent .deb of this build in a Debian bookworm
+# container booted with systemd-nspawn (systemd 252 as PID 1) and checks, as an operator would,
+# what the package and the systemd runtime promise. docs/testing-systemd.md says how to run it
+# and what it costs.
+#
+#   packaging/systemd-it/run.sh [DEB]      DEB: default packaging/target/voltis-agent_*_all.deb
+#
+# Environment:
+#   VOLTIS_REQUIRE_SYSTEMD=true   fail (exit 1) instead of skipping (exit 0) when no container
+#                                 can be booted here; CI sets it
+#   VOLTIS_IT_CACHE=DIR           where the Debian tree is kept between runs (/var/cache/voltis-it)
+#   VOLTIS_IT_KEEP=true           leave the work folder (container root, repo, logs) for a look
+#
+# Ends with the line "systemd-it: N passed, N failed"; exit 0 only when none failed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+project=$(cd "$here/../.." && pwd)
+# shellcheck source=packaging/systemd-it/lib.sh
+. "$here/lib.sh"
+
+REQUIRE=${VOLTIS_REQUIRE_SYSTEMD:-false}
+CACHE=${VOLTIS_IT_CACHE:-/var/cache/voltis-it}
+MACHINE=voltis-it
+
+cannot_run() {
+    if [ "$REQUIRE" = true ]; then
+        say "cannot run: $1 (VOLTIS_REQUIRE_SYSTEMD=true)"
+        exit 1
+    fi
+    say "skipped: $1 (set VOLTIS_REQUIRE_SYSTEMD=true to make this a failure)"
+    exit 0
+}
+
+deb=${1:-}
+if [ -z "$deb" ]; then
+    deb=$(ls "$project"/packaging/target/voltis-agent_*_all.deb 2>/dev/null | head -n1)
+fi
+[ -n "$deb" ] && [ -f "$deb" ] || cannot_run "no .deb: build it first (mvn -B -DskipTests package)"
+[ "$(id -u)" = 0 ] || cannot_run "needs root (debootstrap, systemd-nspawn)"
+for tool in debootstrap systemd-nspawn nsenter git; do
+    command -v "$tool" >/dev/null 2>&1 || cannot_run "$tool is missing (apt-get install debootstrap systemd-container)"
+done
+
+WORK=$(mktemp -d /var/tmp/voltis-it.XXXXXX)
+NSPAWN_PID=
+cleanup() {
+    shutdown_container
+    if [ "${VOLTIS_IT_KEEP:-false}" = true ]; then
+        say "work folder kept: $WORK"
+    else
+        rm -rf "$WORK"
+    fi
+}
+trap cleanup EXIT
+
+tree=$(cached_tree "$CACHE") || cannot_run "debootstrap failed (log: $CACHE/debootstrap.log)"
+ROOT=$WORK/root
+SHARE=$WORK/share
+mkdir -p "$SHARE"
+cp -a "$tree" "$ROOT"
+cp "$deb" "$SHARE/voltis-agent.deb"
+
+# The infrastructure repo: the bundled example plus a file for this device, served as file://.
+REPO=$SHARE/repo
+cp -a "$project/examples/repo-layout" "$REPO"
+cat >"$REPO/devices/$MACHINE.yaml" <<'EOF'
+# The container of the real-systemd harness.
+workload: hello-web
+vars:
+  greeting: "Hello from systemd"
+  port: "18080"
+EOF
+git_in_repo() { git -C "$REPO" -c user.name=harness -c user.email=harness@voltis.invalid "$@"; }
+git_in_repo init -q -b main
+git_in_repo add -A
+git_in_repo commit -q -m "the example workload"
+
+boot "$ROOT" "$SHARE" || cannot_run "the container did not boot (log: $WORK/console.log)"
+say "container up (PID 1 is $LEADER on the host); systemd $(inside systemctl --version | sed -n '1s/^systemd \([0-9]*\).*/\1/p')"
+
+head_sha() { git_in_repo rev-parse HEAD; }
+web=voltis-hello-web-web.service
+logger=voltis-hello-web-visits-logger.service
+
+# --- install ----------------------------------------------------------------------------------
+if inside dpkg -i /srv/it/voltis-agent.deb >"$WORK/dpkg.log" 2>&1; then
+    pass "install: dpkg -i installs the package with its dependencies met"
+else
+    fail "install" "dpkg -i failed: $(tail -n 3 "$WORK/dpkg.log" | tr '\n' ' ')"
+    say "$PASSED passed, $FAILED failed"
+    exit 1
+fi
+inside sh -c "cat >/etc/voltis/agent.yaml" <<EOF
+repo: file:///srv/it/repo
+hostname: $MACHINE
+interval: 2s
+reconcile-interval: 1s
+keep-revisions: 2
+EOF
+inside systemctl start voltis-agent.service
+
+# --- a health-checked service becomes healthy under the systemd runtime -----------------------
+first=$(head_sha)
+if wait_for 180 status_is ".phase == \"Synced\" and .appliedRevision == \"$first\""; then
+    pass "start: Synced at the first revision"
+else
+    fail "start" "not Synced within 180 s: $(status_json | jq -c '{phase, lastError, services}')"
+fi
+if status_is '.services[] | select(.name == "web") | .healthy == true and .actual == "running"'; then
+    pass "health: the web service's http check answers healthy under systemd"
+else
+    fail "health" "web is not healthy: $(status_json | jq -c '.services[] | select(.name == "web")')"
+fi
+if [ "$(inside curl -fsS http://127.0.0.1:18080/ 2>/dev/null | head -n1)" = "Hello from systemd" ]; then
+    pass "serve: the unit serves the templated greeting"
+else
+    fail "serve" "GET / answered '$(inside curl -sS http://127.0.0.1:18080/ 2>&1)'"
+fi
+if [ "$(unit_prop voltis-agent.service Type)" = exec ] && [ "$(inside systemctl is-active voltis-agent.service)" = active ]; then
+    pass "agent unit: voltis-agent.service is active"
+else
+    fail "agent unit" "voltis-agent.service is $(inside systemctl is-active voltis-agent.service)"
+fi
+
+# --- dependsOn is in the units ----------------------------------------------------------------
+unit_text=$(inside cat "/etc/systemd/system/$logger" 2>/dev/null)
+if grep -qx "After=.*$web.*" <<<"$unit_text" && grep -qx "Wants=.*$web.*" <<<"$unit_text"; then
+    pass "dependsOn: $logger has After= and Wants= $web"
+else
+    fail "dependsOn" "$logger does not order itself after $web: $(grep -E '^(After|Wants|Requires)=' <<<"$unit_text" | tr '\n' ' ')"
+fi
+if inside systemctl list-dependencies --after --plain "$logger" 2>/dev/null | grep -q "$web"; then
+    pass "dependsOn: systemd orders $logger after $web"
+else
+    fail "dependsOn order" "systemctl list-dependencies --after $logger does not list $web"
+fi
+
+# --- a killed service comes back, and status says so ------------------------------------------
+restarts_before=$(status_json | jq '.services[] | select(.name == "web") | .restarts')
+main_pid=$(unit_prop "$web" MainPID)
+inside kill -KILL "$main_pid"
+if wait_for 60 status_is ".services[] | select(.name == \"web\") | .restarts > ${restarts_before:-0} and .actual == \"running\" and .healthy == true"; then
+    pass "restart: web killed (pid $main_pid) is brought back and healthy, status counts the restart"
+else
+    fail "restart" "after kill -9 of $main_pid: $(status_json | jq -c '.services[] | select(.name == "web")')"
+fi
+
+# --- logs SERVICE reads the journal -----------------------------------------------------------
+if inside voltis-agent logs web -n 50 2>&1 | grep -q "greeter: listening on"; then
+    pass "logs: voltis-agent logs web shows the service's journal lines"
+else
+    fail "logs" "voltis-agent logs web: $(inside voltis-agent logs web -n 5 2>&1 | tr '\n' ' ')"
+fi
+
+# --- stopping the agent leaves its unit inactive, not failed ----------------------------------
+inside systemctl stop voltis-agent.service
+agent_state=$(inside systemctl is-active voltis-agent.service)
+agent_result=$(unit_prop voltis-agent.service Result)
+agent_status=$(unit_prop voltis-agent.service ExecMainStatus)
+if [ "$agent_state" = inactive ] && [ "$agent_result" = success ] && [ "$agent_status" = 0 ]; then
+    pass "stop: systemctl stop voltis-agent leaves it inactive, exit status 0"
+else
+    fail "stop" "after systemctl stop: $agent_state, Result=$agent_result, exit status $agent_status"
+fi
+if [ "$(inside systemctl is-active $web)" = active ]; then
+    pass "stop: the services keep running while the agent is stopped"
+else
+    fail "stop services" "$web is $(inside systemctl is-active $web) after the agent stopped"
+fi
+inside systemctl start voltis-agent.service
+
+# --- new revisions: units rewritten and restarted, old folders pruned, no unit broken ---------
+for n in 1 2 3; do
+    sed -i "s/^  greeting: .*/  greeting: \"Hello from systemd, change $n\"/" "$REPO/devices/$MACHINE.yaml"
+    git_in_repo commit -q -am "greeting change $n"
+    sha=$(head_sha)
+    if ! wait_for 120 status_is ".phase == \"Synced\" and .appliedRevision == \"$sha\""; then
+        break
+    fi
+done
+if status_is ".phase == \"Synced\" and .appliedRevision == \"$(head_sha)\""; then
+    pass "revisions: three new revisions applied and Synced"
+else
+    fail "revisions" "not Synced at $(head_sha): $(status_json | jq -c '{phase, appliedRevision, lastError}')"
+fi
+if inside grep -q "^WorkingDirectory=.*$(head_sha)" "/etc/systemd/system/$web"; then
+    pass "revisions: the unit was rewritten for the new revision"
+else
+    fail "revisions unit" "$web: $(inside grep '^WorkingDirectory=' "/etc/systemd/system/$web")"
+fi
+if [ "$(inside curl -fsS http://127.0.0.1:18080/ 2>/dev/null | head -n1)" = "Hello from systemd, change 3" ]; then
+    pass "revisions: the restarted unit serves the new greeting"
+else
+    fail "revisions greeting" "GET / answered '$(inside curl -sS http://127.0.0.1:18080/ 2>&1)'"
+fi
+kept=$(inside sh -c 'ls /var/lib/voltis/revisions' 2>/dev/null | tr '\n' ' ')
+if ! grep -q "$first" <<<"$kept"; then
+    pass "prune: the first revision's folder is pruned (kept: $kept)"
+else
+    fail "prune" "the first revision's folder is still there (kept: $kept)"
+fi
+broken=
+for unit in $(inside sh -c 'grep -l "^# voltis-workload:" /etc/systemd/system/voltis-*.service' 2>/dev/null); do
+    dir=$(inside sed -n 's/^WorkingDirectory=-\{0,1\}//p' "$unit")
+    inside test -d "$dir" || broken="$broken $unit->$dir"
+done
+if [ -z "$broken" ] && [ -z "$(inside systemctl --failed --plain --no-legend)" ]; then
+    pass "prune: every unit's working directory exists and no unit failed"
+else
+    fail "prune units" "broken:$broken; failed: $(inside systemctl --failed --plain --no-legend | tr '\n' ' ')"
+fi
+
+# --- a service that exits at once: Degraded with systemd's result, no endless restart loop -----
+# A service that exits at once, added to the services before the workload's jobs.
+cat >"$WORK/crasher.yaml" <<'EOF'
+  - name: crasher
+    command: ["sh", "-c", "echo crasher: giving up; exit 3"]
+    state: running
+    restart: always
+EOF
+awk -v extra="$WORK/crasher.yaml" \
+    '/^jobs:/ && !done { while ((getline line < extra) > 0) print line; done = 1 } { print }' \
+    "$REPO/workloads/hello-web/workload.yaml" >"$WORK/workload.yaml"
+cp "$WORK/workload.yaml" "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo commit -q -am "a service that exits at once"
+crash_sha=$(head_sha)
+crasher=voltis-hello-web-crasher.service
+if wait_for 120 status_is ".appliedRevision == \"$crash_sha\" and .phase == \"Degraded\" and (.services[] | select(.name == \"crasher\") | .actual == \"failed\")"; then
+    pass "crash loop: Degraded, crasher failed"
+else
+    fail "crash loop" "$(status_json | jq -c '{phase, appliedRevision, crasher: [.services[] | select(.name == "crasher")]}')"
+fi
+if status_is '.services[] | select(.name == "crasher") | .message | test("start-limit-hit|gave up")'; then
+    pass "crash loop: status names systemd's result ($(status_json | jq -r '.services[] | select(.name == "crasher") | .message'))"
+else
+    fail "crash loop reason" "$(status_json | jq -c '.services[] | select(.name == "crasher")')"
+fi
+r1=$(unit_prop "$crasher" NRestarts)
+sleep 15
+r2=$(unit_prop "$crasher" NRestarts)
+if [ "$r1" = "$r2" ] && [ "$(inside systemctl is-active $crasher)" = failed ]; then
+    pass "crash loop: no more restarts once systemd gave up ($r2 restarts, unit failed)"
+else
+    fail "crash loop bounded" "NRestarts went from $r1 to $r2 in 15 s; unit $(inside systemctl is-active $crasher)"
+fi
+if status_is '.services[] | select(.name == "web") | .actual == "running" and .healthy == true'; then
+    pass "crash loop: the other services are unaffected"
+else
+    fail "crash loop others" "$(status_json | jq -c '.services[] | select(.name == "web")')"
+fi
+git_in_repo revert --no-edit HEAD >/dev/null
+if wait_for 120 status_is ".phase == \"Synced\" and .appliedRevision == \"$(head_sha)\"" &&
+    ! inside test -e "/etc/systemd/system/$crasher"; then
+    pass "crash loop: removing the service deletes its unit and the device is Synced"
+else
+    fail "crash loop removal" "$(status_json | jq -c '{phase, lastError}'); unit file: $(inside ls /etc/systemd/system/$crasher 2>&1)"
+fi
+
+# --- a reboot brings the services back in dependsOn order --------------------------------------
+inside systemctl reboot >/dev/null 2>&1 || true
+for i in $(seq 1 60); do
+    kill -0 "$NSPAWN_PID" 2>/dev/null || break
+    sleep 0.5
+done
+wait "$NSPAWN_PID" 2>/dev/null
+NSPAWN_PID=
+if boot "$ROOT" "$SHARE"; then
+    if wait_for 120 inside systemctl is-active --quiet "$web" "$logger" voltis-agent.service; then
+        web_up=$(unit_prop "$web" ActiveEnterTimestampMonotonic)
+        logger_start=$(unit_prop "$logger" ExecMainStartTimestampMonotonic)
+        if [ "$web_up" -gt 0 ] && [ "$logger_start" -ge "$web_up" ]; then
+            pass "reboot: both services are back, $logger started after $web was up"
+        else
+            fail "reboot order" "$web active at $web_up, $logger started at $logger_start"
+        fi
+    else
+        fail "reboot" "after the reboot: $web $(inside systemctl is-active $web), $logger $(inside systemctl is-active $logger), agent $(inside systemctl is-active voltis-agent.service)"
+    fi
+    if wait_for 120 status_is '.phase == "Synced"'; then
+        pass "reboot: the agent is back and Synced"
+    else
+        fail "reboot agent" "$(status_json | jq -c '{phase, lastError}')"
+    fi
+else
+    fail "reboot" "the container did not boot again"
+fi
+
+# --- purge leaves no unit of the agent's behind, and nothing failed ---------------------------
+if inside env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voltis-agent >"$WORK/purge.log" 2>&1; then
+    pass "purge: apt-get purge voltis-agent succeeds"
+else
+    fail "purge" "$(tail -n 3 "$WORK/purge.log" | tr '\n' ' ')"
+fi
+left=$(inside sh -c 'ls /etc/systemd/system/voltis-*.service 2>/dev/null; systemctl list-units --all --plain --no-legend "voltis-*"' | tr '\n' ' ')
+if [ -z "${left// /}" ]; then
+    pass "purge: no unit of the agent's is left"
+else
+    fail "purge units" "left: $left"
+fi
+sleep 3
+failed_units=$(inside systemctl --failed --plain --no-legend | tr '\n' ' ')
+if [ -z "${failed_units// /}" ]; then
+    pass "purge: systemctl --failed is empty"
+else
+    fail "purge failed units" "$failed_units"
+fi
+if ! inside test -e /var/lib/voltis && ! inside pgrep -f voltis-agent.jar >/dev/null; then
+    pass "purge: the state is gone and no agent runs"
+else
+    fail "purge state" "/var/lib/voltis: $(inside ls -d /var/lib/voltis 2>&1); agent: $(inside pgrep -af voltis-agent.jar)"
+fi
+
+echo
+if [ "$FAILED" -gt 0 ]; then
+    say "failed: ${FAILURES[*]}"
+    say "agent journal (last 40 lines):"
+    inside journalctl -u voltis-agent --no-pager -n 40 2>/dev/null || true
+fi
+say "$PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]
