@@ -45,7 +45,7 @@ final class ServicePlan {
             HealthCheck h = s.health() == null ? null : new HealthCheck(
                     render(s.health().http(), vars), render(s.health().tcp(), vars),
                     s.health().exec() == null ? null : s.health().exec().stream().map(a -> Templates.render(a, vars)).toList(),
-                    s.health().interval(), s.health().timeout());
+                    s.health().interval(), s.health().timeout(), s.health().failures());
             String fingerprint = digest(shared + "\0" + s.name() + "\0" + command + "\0" + env + "\0" + s.state() + "\0"
                     + s.restart() + "\0" + h);
             byName.put(s.name(), new ServiceDefinition(workload, s.name(), command, env, dir, s.restart(), s.state(), h,

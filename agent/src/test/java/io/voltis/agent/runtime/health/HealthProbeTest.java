@@ -74,11 +74,11 @@ class HealthProbeTest {
     }
 
     private static HealthProbe http(String url) {
-        return HealthProbe.of(new HealthCheck(url, null, null, INTERVAL, TIMEOUT), Path.of("/"), Map.of());
+        return HealthProbe.of(new HealthCheck(url, null, null, INTERVAL, TIMEOUT, null), Path.of("/"), Map.of());
     }
 
     private HealthProbe exec(String script, Map<String, String> env) {
-        return HealthProbe.of(new HealthCheck(null, null, List.of("sh", "-c", script), INTERVAL, TIMEOUT), dir, env);
+        return HealthProbe.of(new HealthCheck(null, null, List.of("sh", "-c", script), INTERVAL, TIMEOUT, null), dir, env);
     }
 
     @ParameterizedTest(name = "HTTP {0} -> {1}")
@@ -105,7 +105,7 @@ class HealthProbeTest {
     void tcp_healthyWhileSomethingListens() throws IOException {
         ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         HealthProbe probe = HealthProbe.of(new HealthCheck(null, "127.0.0.1:" + socket.getLocalPort(), null, INTERVAL,
-                TIMEOUT), dir, Map.of());
+                TIMEOUT, null), dir, Map.of());
 
         assertThat(probe.check()).isTrue();
         socket.close();
@@ -132,7 +132,7 @@ class HealthProbeTest {
     @Test
     void exec_stillRunningAtTheTimeout_isUnhealthyAndKilled() {
         List<String> command = List.of("sh", "-c", "sleep 1000 & echo $! > child; echo $$ > pid; wait");
-        HealthProbe probe = HealthProbe.of(new HealthCheck(null, null, command, INTERVAL, Duration.ofSeconds(3)), dir,
+        HealthProbe probe = HealthProbe.of(new HealthCheck(null, null, command, INTERVAL, Duration.ofSeconds(3), null), dir,
                 Map.of("PATH", "/usr/bin:/bin"));
 
         assertThat(probe.check()).isFalse();
@@ -144,9 +144,9 @@ class HealthProbeTest {
 
     @Test
     void aCheckNamingNoProbe_isRejected() {
-        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, null, null, INTERVAL, TIMEOUT), dir, Map.of()))
+        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, null, null, INTERVAL, TIMEOUT, null), dir, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("health check names none of http, tcp, exec");
-        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, "localhost", null, INTERVAL, TIMEOUT), dir, Map.of()))
+        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, "localhost", null, INTERVAL, TIMEOUT, null), dir, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host:port");
     }
 

@@ -45,7 +45,7 @@ class ProcessRuntimeHealthTest extends RuntimeTest {
         server.start();
         String url = "http://127.0.0.1:" + server.getAddress().getPort() + "/health";
         runtime().apply(Definitions.sh("web", root, "exec sleep 1000")
-                .health(new HealthCheck(url, null, null, INTERVAL, TIMEOUT)).build());
+                .health(new HealthCheck(url, null, null, INTERVAL, TIMEOUT, null)).build());
 
         eventually().until(() -> status("web").healthy(), Boolean.TRUE::equals);
         assertThat(status("web").degraded()).isFalse();
@@ -65,7 +65,7 @@ class ProcessRuntimeHealthTest extends RuntimeTest {
         ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         String address = "127.0.0.1:" + socket.getLocalPort();
         runtime().apply(Definitions.sh("db", root, "exec sleep 1000")
-                .health(new HealthCheck(null, address, null, INTERVAL, TIMEOUT)).build());
+                .health(new HealthCheck(null, address, null, INTERVAL, TIMEOUT, null)).build());
 
         eventually().until(() -> status("db").healthy(), Boolean.TRUE::equals);
         socket.close();
@@ -75,7 +75,7 @@ class ProcessRuntimeHealthTest extends RuntimeTest {
     @Test
     void execCheck_runsInTheServiceFolderWithItsEnvironment() throws Exception {
         runtime().apply(Definitions.sh("worker", root, "exec sleep 1000").env(Map.of("READY_FILE", "ready"))
-                .health(new HealthCheck(null, null, List.of("sh", "-c", "test -f \"$READY_FILE\""), INTERVAL, TIMEOUT))
+                .health(new HealthCheck(null, null, List.of("sh", "-c", "test -f \"$READY_FILE\""), INTERVAL, TIMEOUT, null))
                 .build());
 
         eventually().until(() -> status("worker").healthy(), Boolean.FALSE::equals);
