@@ -33,6 +33,7 @@ import io.voltis.agent.reconcile.CronJobs;
 import io.voltis.agent.reconcile.InstallerStep;
 import io.voltis.agent.reconcile.Reconciler;
 import io.voltis.agent.runtime.ServiceRuntime;
+import io.voltis.agent.runtime.health.HealthMonitor;
 import io.voltis.agent.runtime.process.ProcessRuntime;
 import io.voltis.agent.runtime.systemd.SystemdRuntime;
 import io.voltis.agent.scheduler.AgentScheduler;
@@ -188,14 +189,15 @@ public final class Agent implements AutoCloseable {
         return Optional.empty();
     }
 
+    /** The configured runtime, wrapped in the one health monitor that probes services' health checks. */
     private ServiceRuntime runtime(Path state, Clock clock, Map<String, String> env) {
         if (config.runtime() == AgentConfig.Runtime.SYSTEMD) {
-            return SystemdRuntime.onThisHost(clock);
+            return new HealthMonitor(SystemdRuntime.onThisHost(clock), clock);
         }
         ScheduledExecutorService timer = ProcessRuntime.newTimer();
         closeInReverse.push(timer::shutdownNow);
-        return new ProcessRuntime(state.resolve("logs"), clock, timer, new ProcessRuntime.Settings(config.stopGrace(),
-                Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env);
+        return new HealthMonitor(new ProcessRuntime(state.resolve("logs"), clock, timer, new ProcessRuntime.Settings(
+                config.stopGrace(), Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env), clock);
     }
 
     /** One poll; when it fetched a new head, the reconcile tick runs at once rather than at its next turn. */

@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
  * have in the file and the rest of the file is still checked. The paths with problems are
  * kept ({@link Bound#failed}) so later checks do not report the same field twice.
  *
- * <p>Supported component types: String, boolean, {@link Duration}, {@link FileMode},
- * {@link Keyword} enums, records of these, {@code List<T>} and {@code Map<String, String>}.
+ * <p>Supported component types: String, boolean, Integer (a whole number written as a number),
+ * {@link Duration}, {@link FileMode}, {@link Keyword} enums, records of these, {@code List<T>}
+ * and {@code Map<String, String>}.
  */
 final class Binder {
 
@@ -156,6 +157,9 @@ final class Binder {
         if (raw.isEnum() && Keyword.class.isAssignableFrom(raw)) {
             return keyword(raw, scalar, path);
         }
+        if (raw == Integer.class) {
+            return wholeNumber(scalar, path);
+        }
         try {
             if (raw == Duration.class) {
                 return Durations.parse(scalar.text());
@@ -168,6 +172,15 @@ final class Binder {
             return null;
         }
         throw new IllegalStateException("no binding for " + type);
+    }
+
+    /** A number without quotes, sign or fraction that fits an int (as JSON Schema's {@code integer} reads YAML). */
+    private Integer wholeNumber(YamlNode.Scalar scalar, String path) {
+        if (scalar.kind() == YamlNode.Scalar.Kind.NUMBER && scalar.text().matches("-?[0-9]{1,9}")) {
+            return Integer.valueOf(scalar.text());
+        }
+        report(scalar.location(), path, "'" + scalar.text() + "' is not a whole number");
+        return null;
     }
 
     private Object keyword(Class<?> raw, YamlNode.Scalar scalar, String path) {

@@ -54,6 +54,7 @@ final class ServiceChecks {
         }
         checks.positive(h + ".interval", health.interval());
         checks.positive(h + ".timeout", health.timeout());
+        checks.between(h + ".failures", health.failures(), 1, HealthCheck.MAX_FAILURES);
     }
 
     private void job(String at, JobSpec j, Map<String, Integer> names, int index) {

@@ -198,6 +198,12 @@ final class WorkloadChecks {
         }
     }
 
+    void between(String at, int value, int min, int max) {
+        if (value < min || value > max) {
+            add(at, value + " is not from " + min + " to " + max);
+        }
+    }
+
     void cron(String at, String expression) {
         cron.problem(expression).ifPresent(reason -> add(at, "'" + expression + "' is not a valid Quartz cron expression: " + reason));
     }

@@ -241,6 +241,8 @@ class SchemaTest {
             target-no-name                  | /files/0/target             | files[0].target
             duration-words                  | /jobs/0/timeout             | jobs[0].timeout
             duration-zero                   | /services/0/health/interval | services[0].health.interval
+            health-failures-zero            | /services/0/health/failures | services[0].health.failures
+            health-failures-text            | /services/0/health/failures | services[0].health.failures
             service-name-uppercase          | /services/0/name            | services[0].name
             job-name-dotdot                 | /jobs/0/name                | jobs[0].name
             depends-on-not-a-name           | /services/0/dependsOn/0     | services[0].dependsOn[0]
@@ -364,6 +366,9 @@ class SchemaTest {
         if (type == boolean.class) {
             return "boolean";
         }
+        if (type == Integer.class) {
+            return "integer";
+        }
         if (type == String.class || type == Duration.class) {
             return "text";
         }
@@ -393,6 +398,9 @@ class SchemaTest {
         }
         if (types.equals(Set.of("boolean"))) {
             return "boolean";
+        }
+        if (types.equals(Set.of("integer"))) {
+            return "integer";
         }
         if (types.equals(Set.of("integer", "string"))) {
             return "mode";

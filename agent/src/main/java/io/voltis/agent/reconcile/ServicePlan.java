@@ -45,13 +45,22 @@ final class ServicePlan {
             HealthCheck h = s.health() == null ? null : new HealthCheck(
                     render(s.health().http(), vars), render(s.health().tcp(), vars),
                     s.health().exec() == null ? null : s.health().exec().stream().map(a -> Templates.render(a, vars)).toList(),
-                    s.health().interval(), s.health().timeout());
+                    s.health().interval(), s.health().timeout(), s.health().failures());
             String fingerprint = digest(shared + "\0" + s.name() + "\0" + command + "\0" + env + "\0" + s.state() + "\0"
-                    + s.restart() + "\0" + h);
+                    + s.restart() + "\0" + fingerprintText(h));
             byName.put(s.name(), new ServiceDefinition(workload, s.name(), command, env, dir, s.restart(), s.state(), h,
                     fingerprint));
         }
         return order(services, byName);
+    }
+
+    /**
+     * The check as fingerprints spelt it before {@code failures} existed, which the process never
+     * sees: leaving it out keeps every fingerprint, so an agent upgrade restarts no service.
+     */
+    private static String fingerprintText(HealthCheck h) {
+        return h == null ? "null" : "HealthCheck[http=" + h.http() + ", tcp=" + h.tcp() + ", exec=" + h.exec()
+                + ", interval=" + h.interval() + ", timeout=" + h.timeout() + "]";
     }
 
     /** Dependencies first (the model refused cycles and unknown names). */

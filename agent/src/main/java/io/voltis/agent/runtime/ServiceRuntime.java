@@ -1,6 +1,7 @@
 package io.voltis.agent.runtime;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,6 +33,15 @@ public interface ServiceRuntime extends AutoCloseable {
     /** Where the services' output can be read back (the status API and {@code voltis-agent logs}). */
     default ServiceLogs logs() {
         return ServiceLogs.NONE;
+    }
+
+    /**
+     * The environment the service's process is given: its {@code env} plus whatever this runtime
+     * adds (a base PATH, say), and nothing else of the agent's own environment. Health probes
+     * that run a command run it with exactly this.
+     */
+    default Map<String, String> environment(ServiceDefinition definition) {
+        return definition.env();
     }
 
     /** What happens to running services when the agent stops is the runtime's documented choice. */

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * A command that exits 0 within the timeout. It runs in the service's working directory with
  * the service's environment; a command still running at the timeout is killed with everything
  * it started. A bare command name is looked up on the agent's PATH (the JDK's rule), a name
- * with a slash relative to the working directory. Its output is discarded.
+ * with a slash relative to the working directory. Its output is discarded; a failure says the
+ * exit code, the timeout, or why the command could not be run.
  */
 final class ExecProbe implements HealthProbe {
 
@@ -29,7 +30,7 @@ final class ExecProbe implements HealthProbe {
     }
 
     @Override
-    public boolean check() {
+    public Result check() {
         ProcessBuilder builder = new ProcessBuilder(command)
                 .directory(workingDir.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -41,18 +42,19 @@ final class ExecProbe implements HealthProbe {
         try {
             process = builder.start();
         } catch (IOException e) {
-            return false;
+            return Result.failed("cannot run: " + Reasons.of(e, timeout));
         }
         try {
             if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                return process.exitValue() == 0;
+                int code = process.exitValue();
+                return code == 0 ? Result.healthy() : Result.failed("exited with code " + code);
             }
             kill(process);
-            return false;
+            return Result.failed(Reasons.timedOut(timeout) + ", killed");
         } catch (InterruptedException e) {
             kill(process);
             Thread.currentThread().interrupt();
-            return false;
+            return Result.failed("interrupted");
         }
     }
 

@@ -16,8 +16,35 @@ import io.voltis.model.HealthCheck;
  */
 public interface HealthProbe {
 
-    /** True when the service answered healthy within the timeout. */
-    boolean check();
+    /**
+     * What one probe found. {@code reason} says in a few words why a failed probe failed
+     * ({@code HTTP 503}, {@code connection refused}, {@code timed out after 2s},
+     * {@code exited with code 1}); it is null when {@code ok}.
+     */
+    record Result(boolean ok, String reason) {
+
+        private static final Result OK = new Result(true, null);
+
+        public Result {
+            if (!ok && (reason == null || reason.isBlank())) {
+                throw new IllegalArgumentException("a failed probe needs a reason");
+            }
+            if (ok) {
+                reason = null;
+            }
+        }
+
+        public static Result healthy() {
+            return OK;
+        }
+
+        public static Result failed(String reason) {
+            return new Result(false, reason);
+        }
+    }
+
+    /** Whether the service answered healthy within the timeout, and if not, why. */
+    Result check();
 
     /** What is probed, for messages: {@code GET http://…}, {@code tcp 127.0.0.1:5432}, {@code exec [sh, -c, …]}. */
     String target();

@@ -10,7 +10,10 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** GET on a URL; 2xx and 3xx are healthy. The whole exchange, connect included, is bounded by the timeout. */
+/**
+ * GET on a URL; 2xx and 3xx are healthy, any other status fails with {@code HTTP <code>}. The
+ * whole exchange, connect included, is bounded by the timeout.
+ */
 final class HttpProbe implements HealthProbe {
 
     private final URI uri;
@@ -32,20 +35,23 @@ final class HttpProbe implements HealthProbe {
     }
 
     @Override
-    public boolean check() {
+    public Result check() {
         HttpRequest request = HttpRequest.newBuilder(uri).GET().timeout(timeout)
                 .header("User-Agent", "voltis-agent health check").build();
         CompletableFuture<HttpResponse<Void>> response = client.sendAsync(request, HttpResponse.BodyHandlers.discarding());
         try {
             int code = response.get(timeout.toMillis(), TimeUnit.MILLISECONDS).statusCode();
-            return code >= 200 && code < 400;
+            return code >= 200 && code < 400 ? Result.healthy() : Result.failed("HTTP " + code);
         } catch (InterruptedException e) {
             response.cancel(true);
             Thread.currentThread().interrupt();
-            return false;
-        } catch (ExecutionException | TimeoutException e) {
+            return Result.failed("interrupted");
+        } catch (ExecutionException e) {
             response.cancel(true);
-            return false;
+            return Result.failed(Reasons.of(e.getCause() == null ? e : e.getCause(), timeout));
+        } catch (TimeoutException e) {
+            response.cancel(true);
+            return Result.failed(Reasons.timedOut(timeout));
         }
     }
 

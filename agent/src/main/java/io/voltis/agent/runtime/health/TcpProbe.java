@@ -40,12 +40,12 @@ final class TcpProbe implements HealthProbe {
     }
 
     @Override
-    public boolean check() {
+    public Result check() {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
-            return true;
+            return Result.healthy();
         } catch (IOException | IllegalArgumentException e) {
-            return false;
+            return Result.failed(Reasons.of(e, timeout));
         }
     }
 

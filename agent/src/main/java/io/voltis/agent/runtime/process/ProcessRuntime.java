@@ -14,9 +14,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import ch.qos.logback.core.ContextBase;
@@ -35,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * LANG and TZ; its stdout and stderr go to {@code <logDir>/<name>.log}, rotated by size. A
  * process that exits is started again when its {@link io.voltis.model.RestartPolicy} says so,
  * after an exponential backoff; meanwhile its status is {@code backoff}, with the exit code and
- * the last lines of its log. A health check, when declared, is probed every interval while the
- * process runs; it sets {@code healthy} and never restarts anything.
+ * the last lines of its log. This runtime does not probe health checks and reports
+ * {@code healthy} null: {@link io.voltis.agent.runtime.health.HealthMonitor} wraps it and does.
  *
  * <p>Services are children of the agent: {@link #close()} stops every one of them (SIGTERM,
  * grace, SIGKILL) and the next agent start starts them again. Services that an agent killed
@@ -95,7 +92,7 @@ public final class ProcessRuntime implements ServiceRuntime {
 
     /**
      * A runtime whose services inherit PATH, HOME, LANG and TZ from {@code agentEnv} (and nothing
-     * else from it). {@code timer} runs restarts, exit handling and health scheduling; its tasks
+     * else from it). {@code timer} runs restarts and exit handling; its tasks
      * are short. It stays the caller's: {@link #close()} does not shut it down
      * ({@link #newTimer()} makes a suitable one).
      *
@@ -111,9 +108,7 @@ public final class ProcessRuntime implements ServiceRuntime {
         createPrivateDir(logDir);
         PidFiles pidFiles = new PidFiles(logDir, launcher.shell());
         pidFiles.stopLeftovers(settings.stopGrace());
-        ThreadPoolExecutor probes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 30, TimeUnit.SECONDS,
-                new SynchronousQueue<>(), task -> daemon(task, "voltis-runtime-health"));
-        this.parts = new Parts(settings, clock, timer, probes, launcher,
+        this.parts = new Parts(settings, clock, timer, launcher,
                 new Backoff(settings.initialBackoff(), settings.maxBackoff()), pidFiles);
         logContext.setName("voltis-service-logs");
         logContext.getStatusManager().add(ProcessRuntime::reportLogProblem);
@@ -128,6 +123,12 @@ public final class ProcessRuntime implements ServiceRuntime {
     @Override
     public io.voltis.agent.runtime.ServiceLogs logs() {
         return new LogFiles(logDir);
+    }
+
+    /** The definition's {@code env} over the agent's PATH, HOME, LANG and TZ: exactly what the process gets. */
+    @Override
+    public Map<String, String> environment(ServiceDefinition definition) {
+        return parts.launcher().environment(definition);
     }
 
     @Override
@@ -211,7 +212,6 @@ public final class ProcessRuntime implements ServiceRuntime {
         Stopper.stop(runs, parts.settings().stopGrace());
         running.forEach((supervisor, run) ->
                 supervisor.stopped(run, run == null ? null : run.exitCode(), "stopped with the agent"));
-        parts.probes().shutdownNow();
         logContext.stop();
     }
 

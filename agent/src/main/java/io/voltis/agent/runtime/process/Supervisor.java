@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 import io.voltis.agent.runtime.ServiceDefinition;
 import io.voltis.agent.runtime.ServiceStatus;
 import io.voltis.agent.runtime.ServiceStatus.Actual;
-import io.voltis.agent.runtime.health.HealthProbe;
 import io.voltis.model.Durations;
 import io.voltis.model.ServiceState;
 import org.slf4j.Logger;
@@ -19,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps one service in its desired state: starts it, notices its exit, restarts it by policy
- * after a backoff, probes its health, stops it. {@link #apply} and {@link #remove} come from
- * the reconcile thread; exits, restarts and probes arrive on the runtime's threads; status is
+ * after a backoff, stops it. It does not probe health (the health monitor does, over the
+ * runtime's status). {@link #apply} and {@link #remove} come from the reconcile thread; exits
+ * and restarts arrive on the runtime's timer; status is
  * read from anywhere. All state is guarded by {@code this}; nothing waits for a process while
  * holding it, and every callback checks that the run it belongs to is still the current one.
  */
@@ -36,8 +36,6 @@ final class Supervisor {
 
     private ServiceDefinition definition;
     private Map<String, String> environment = Map.of();
-    private HealthProbe probe;
-    private String probeProblem;
     private Run run;
     private ScheduledFuture<?> pendingStart;
     /** Bumped whenever the supervisor is told something new, so that stale timer tasks do nothing. */
@@ -50,7 +48,6 @@ final class Supervisor {
     private int failures;
     private Integer lastExitCode;
     private String message;
-    private Boolean healthy;
 
     Supervisor(String name, Parts parts, ServiceLog log) {
         this.name = name;
@@ -76,15 +73,6 @@ final class Supervisor {
             }
             definition = next;
             environment = parts.launcher().environment(next);
-            probe = null;
-            probeProblem = null;
-            if (next.health() != null) {
-                try {
-                    probe = HealthProbe.of(next.health(), next.workingDir(), environment);
-                } catch (IllegalArgumentException e) {
-                    probeProblem = e.getMessage();
-                }
-            }
             restarts = 0;
             failures = 0;
             if (old != null) {
@@ -130,7 +118,7 @@ final class Supervisor {
 
     synchronized ServiceStatus status() {
         String desired = definition == null ? ServiceState.STOPPED.keyword() : definition.state().keyword();
-        return new ServiceStatus(name, desired, actual, healthy, restarts, since, lastExitCode, log.tail(), message);
+        return new ServiceStatus(name, desired, actual, null, restarts, since, lastExitCode, log.tail(), message);
     }
 
     private Run detach() {
@@ -141,7 +129,6 @@ final class Supervisor {
         }
         Run old = run;
         run = null;
-        healthy = null;
         return old;
     }
 
@@ -163,12 +150,9 @@ final class Supervisor {
                     parts.clock().instant());
             run = started;
             parts.pidFiles().write(name, process.pid());
-            become(Actual.RUNNING, running(started));
+            become(Actual.RUNNING, "running as pid " + process.pid());
             LOG.info("service {} started (pid {})", name, process.pid());
             process.onExit().thenRunAsync(() -> exited(started), parts.timer());
-            if (probe != null) {
-                scheduleProbe(started);
-            }
         } catch (CannotStart e) {
             LOG.warn("service {}: {}", name, e.getMessage());
             if (definition.restart().restarts(127)) {
@@ -187,7 +171,6 @@ final class Supervisor {
                 return; // stopped on purpose; whoever stopped it reports
             }
             run = null;
-            healthy = null;
             ended.reapLeftovers();
             parts.pidFiles().forget(name, ended.pid());
             int code = ended.process().exitValue();
@@ -244,62 +227,6 @@ final class Supervisor {
         pendingStart = null;
         restarts++;
         start();
-    }
-
-    private void scheduleProbe(Run target) {
-        try {
-            parts.timer().schedule(() -> submitProbe(target), definition.health().interval().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            LOG.debug("service {}: no more health checks, the runtime shuts down", name);
-        }
-    }
-
-    private void submitProbe(Run target) {
-        try {
-            parts.probes().execute(() -> probe(target));
-        } catch (RejectedExecutionException e) {
-            LOG.debug("service {}: no more health checks, the runtime shuts down", name);
-        }
-    }
-
-    private void probe(Run target) {
-        HealthProbe current;
-        synchronized (this) {
-            if (target != run) {
-                return;
-            }
-            current = probe;
-        }
-        boolean ok;
-        try {
-            ok = current.check();
-        } catch (RuntimeException e) {
-            LOG.warn("service {}: health check {} failed unexpectedly", name, current.target(), e);
-            ok = false;
-        }
-        synchronized (this) {
-            if (target != run) {
-                return;
-            }
-            if (!Boolean.valueOf(ok).equals(healthy)) {
-                LOG.info("service {} is {} ({})", name, ok ? "healthy" : "unhealthy", current.target());
-            }
-            healthy = ok;
-            message = running(target);
-            scheduleProbe(target);
-        }
-    }
-
-    private String running(Run current) {
-        String text = "running as pid " + current.pid();
-        if (probeProblem != null) {
-            return text + "; health check not run: " + probeProblem;
-        }
-        if (Boolean.FALSE.equals(healthy) && probe != null) {
-            return text + "; health check failing: " + probe.target();
-        }
-        return text;
     }
 
     private void become(Actual next, String why) {

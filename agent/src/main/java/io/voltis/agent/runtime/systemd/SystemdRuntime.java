@@ -40,13 +40,16 @@ import org.slf4j.LoggerFactory;
  * <p>
  * Status is read back from systemd on every call ({@code systemctl show}, and the journal's
  * last lines when the service is not running as desired); {@code healthy} is always null, as
- * health checks under systemd are run by the agent's health prober. {@link #close} stops
+ * health checks are run by {@link io.voltis.agent.runtime.health.HealthMonitor}, which wraps
+ * this runtime. {@link #close} stops
  * nothing: systemd owns the services, so they keep running across agent restarts and upgrades,
  * and a new runtime finds its units again by their marker lines.
  */
 public final class SystemdRuntime implements ServiceRuntime {
 
     public static final Path DEFAULT_UNIT_DIR = Path.of("/etc/systemd/system");
+    /** The PATH systemd's system manager gives every service that does not set its own. */
+    static final String MANAGER_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private static final Logger log = LoggerFactory.getLogger(SystemdRuntime.class);
     /** What {@code is-active} answers for a unit that has no process. */
@@ -99,6 +102,15 @@ public final class SystemdRuntime implements ServiceRuntime {
     @Override
     public io.voltis.agent.runtime.ServiceLogs logs() {
         return logs;
+    }
+
+    /** The unit's {@code Environment=} lines over the PATH systemd gives services; nothing of the agent's. */
+    @Override
+    public Map<String, String> environment(ServiceDefinition definition) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", MANAGER_PATH);
+        env.putAll(definition.env());
+        return Map.copyOf(env);
     }
 
     @Override

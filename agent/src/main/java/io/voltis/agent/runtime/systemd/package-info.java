@@ -4,7 +4,7 @@
  * systemd owns the processes, so they outlive the agent. Every call to systemd goes through
  * the {@link io.voltis.agent.runtime.systemd.Systemctl} and
  * {@link io.voltis.agent.runtime.systemd.Journal} seams (bounded child processes, never D-Bus),
- * which is how tests run where systemd is not PID 1. Must not use the process runtime or the
- * health prober: health under systemd is the prober's job, not this package's.
+ * which is how tests run where systemd is not PID 1. Must not use the process runtime or probe
+ * health: {@link io.voltis.agent.runtime.health.HealthMonitor} wraps this runtime and does.
  */
 package io.voltis.agent.runtime.systemd;

@@ -74,22 +74,25 @@ class HealthProbeTest {
     }
 
     private static HealthProbe http(String url) {
-        return HealthProbe.of(new HealthCheck(url, null, null, INTERVAL, TIMEOUT), Path.of("/"), Map.of());
+        return HealthProbe.of(new HealthCheck(url, null, null, INTERVAL, TIMEOUT, null), Path.of("/"), Map.of());
     }
 
     private HealthProbe exec(String script, Map<String, String> env) {
-        return HealthProbe.of(new HealthCheck(null, null, List.of("sh", "-c", script), INTERVAL, TIMEOUT), dir, env);
+        return HealthProbe.of(new HealthCheck(null, null, List.of("sh", "-c", script), INTERVAL, TIMEOUT, null), dir, env);
     }
 
     @ParameterizedTest(name = "HTTP {0} -> {1}")
     @CsvSource({"200, true", "204, true", "302, true", "404, false", "500, false", "503, false"})
     void http_twoAndThreeHundredsAreHealthy(int code, boolean healthy) {
-        assertThat(http(url("/status/" + code)).check()).isEqualTo(healthy);
+        HealthProbe.Result result = http(url("/status/" + code)).check();
+
+        assertThat(result.ok()).isEqualTo(healthy);
+        assertThat(result.reason()).isEqualTo(healthy ? null : "HTTP " + code);
     }
 
     @Test
     void http_aServerThatNeverAnswers_isUnhealthyAtTheTimeout() {
-        assertThat(http(url("/hang")).check()).isFalse();
+        assertThat(http(url("/hang")).check()).isEqualTo(HealthProbe.Result.failed("timed out after 500ms"));
     }
 
     @Test
@@ -98,25 +101,26 @@ class HealthProbeTest {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        assertThat(http("http://127.0.0.1:" + port + "/health").check()).isFalse();
+        assertThat(http("http://127.0.0.1:" + port + "/health").check())
+                .isEqualTo(HealthProbe.Result.failed("connection refused"));
     }
 
     @Test
     void tcp_healthyWhileSomethingListens() throws IOException {
         ServerSocket socket = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         HealthProbe probe = HealthProbe.of(new HealthCheck(null, "127.0.0.1:" + socket.getLocalPort(), null, INTERVAL,
-                TIMEOUT), dir, Map.of());
+                TIMEOUT, null), dir, Map.of());
 
-        assertThat(probe.check()).isTrue();
+        assertThat(probe.check()).isEqualTo(HealthProbe.Result.healthy());
         socket.close();
-        assertThat(probe.check()).isFalse();
+        assertThat(probe.check()).isEqualTo(HealthProbe.Result.failed("connection refused"));
         assertThat(probe.target()).isEqualTo("tcp 127.0.0.1:" + socket.getLocalPort());
     }
 
     @Test
     void exec_exitCodeDecides() {
-        assertThat(exec("exit 0", Map.of()).check()).isTrue();
-        assertThat(exec("exit 1", Map.of()).check()).isFalse();
+        assertThat(exec("exit 0", Map.of()).check()).isEqualTo(HealthProbe.Result.healthy());
+        assertThat(exec("exit 1", Map.of()).check()).isEqualTo(HealthProbe.Result.failed("exited with code 1"));
     }
 
     @Test
@@ -124,18 +128,18 @@ class HealthProbeTest {
         Files.writeString(dir.resolve("marker"), "");
         HealthProbe probe = exec("test -f marker && test \"$MODE\" = ready && test -z \"$HOME\"", Map.of("MODE", "ready"));
 
-        assertThat(probe.check()).isTrue();
+        assertThat(probe.check().ok()).isTrue();
         Files.delete(dir.resolve("marker"));
-        assertThat(probe.check()).isFalse();
+        assertThat(probe.check().ok()).isFalse();
     }
 
     @Test
     void exec_stillRunningAtTheTimeout_isUnhealthyAndKilled() {
         List<String> command = List.of("sh", "-c", "sleep 1000 & echo $! > child; echo $$ > pid; wait");
-        HealthProbe probe = HealthProbe.of(new HealthCheck(null, null, command, INTERVAL, Duration.ofSeconds(3)), dir,
+        HealthProbe probe = HealthProbe.of(new HealthCheck(null, null, command, INTERVAL, Duration.ofSeconds(3), null), dir,
                 Map.of("PATH", "/usr/bin:/bin"));
 
-        assertThat(probe.check()).isFalse();
+        assertThat(probe.check()).isEqualTo(HealthProbe.Result.failed("timed out after 3s, killed"));
         for (String file : List.of("pid", "child")) {
             long pid = Long.parseLong(read(dir.resolve(file)));
             Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> !alive(pid));
@@ -143,10 +147,21 @@ class HealthProbeTest {
     }
 
     @Test
+    void exec_aCommandThatCannotRun_saysWhy() {
+        HealthProbe probe = HealthProbe.of(new HealthCheck(null, null, List.of("./missing"), INTERVAL, TIMEOUT, null), dir,
+                Map.of());
+
+        HealthProbe.Result result = probe.check();
+
+        assertThat(result.ok()).isFalse();
+        assertThat(result.reason()).startsWith("cannot run: ").contains("missing");
+    }
+
+    @Test
     void aCheckNamingNoProbe_isRejected() {
-        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, null, null, INTERVAL, TIMEOUT), dir, Map.of()))
+        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, null, null, INTERVAL, TIMEOUT, null), dir, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessage("health check names none of http, tcp, exec");
-        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, "localhost", null, INTERVAL, TIMEOUT), dir, Map.of()))
+        assertThatThrownBy(() -> HealthProbe.of(new HealthCheck(null, "localhost", null, INTERVAL, TIMEOUT, null), dir, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("host:port");
     }
 

@@ -50,7 +50,7 @@ class SystemdStatusTest {
         assertThat(status.name()).isEqualTo("gateway");
         assertThat(status.desired()).isEqualTo(desired);
         assertThat(status.actual()).isEqualTo(actual);
-        assertThat(status.healthy()).as("health under systemd is the health prober's").isNull();
+        assertThat(status.healthy()).as("health under systemd is the health monitor's").isNull();
         assertThat(status.restarts()).isEqualTo(restarts);
         assertThat(status.lastExitCode()).isEqualTo(exitCode);
         assertThat(status.since()).isEqualTo(since);
