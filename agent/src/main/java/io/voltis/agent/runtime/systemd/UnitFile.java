@@ -27,7 +27,9 @@ final class UnitFile {
 
     static final String PREFIX = "voltis-";
     static final String SUFFIX = ".service";
-    // NOTE: UnitDirectory reads these three marker lines back to know which service a file runs.
+    // NOTE: UnitDirectory reads these three marker lines back to know which service a file runs, and
+    // the package's prerm and postrm find the units to remove by the workload line (grep '^# voltis-workload: ').
+    // Unit names hold no space (UNIT_NAME), so those shell scripts may split a list of them on spaces.
     static final String WORKLOAD_MARKER = "# voltis-workload: ";
     static final String SERVICE_MARKER = "# voltis-service: ";
     static final String FINGERPRINT_MARKER = "# voltis-fingerprint: ";
