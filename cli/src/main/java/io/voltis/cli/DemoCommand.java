@@ -68,8 +68,8 @@ final class DemoCommand implements Callable<Integer> {
                 home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:" + API_PORT, null, false,
                 null, null, null, null, 2, 10, Duration.ofSeconds(5));
         Logging.daemon();
+        StopSignals signals = StopSignals.install();
         Agent agent = Agent.start(config, System.getenv());
-        java.lang.Runtime.getRuntime().addShutdownHook(new Thread(agent::close, "voltis-shutdown"));
         PrintWriter out = spec.commandLine().getOut();
         out.println("Voltis demo: the agent runs as device '" + HOST + "' on a Git copy of " + example + " ("
                 + sha.substring(0, 12) + ").");
@@ -85,8 +85,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println("  curl http://127.0.0.1:" + API_PORT + "/api/v1/status");
         out.println("Ctrl-C stops the agent and the demo's services.");
         out.flush();
-        agent.awaitStop();
-        return Main.OK;
+        return signals.closeOnSignal(agent);
     }
 
     /** The demo's web service needs its port; say so before anything starts. */

@@ -19,8 +19,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code voltis-agent run}: the daemon. Flags beat the config file, which beats VOLTIS_*
- * environment variables (docs/configuration.md). With {@code --once}: poll and reconcile once,
- * exit 0 if the device converged, 1 if not.
+ * environment variables (docs/configuration.md). Runs until SIGTERM or SIGINT, then stops cleanly
+ * and exits 0 ({@link StopSignals}). With {@code --once}: poll and reconcile once, exit 0 if the
+ * device converged, 1 if not.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the agent: follow the repo and converge this device to its workload.")
@@ -96,11 +97,9 @@ final class RunCommand implements Callable<Integer> {
                 return status.phase().isConverged() ? Main.OK : Main.FAILED;
             }
         }
+        StopSignals signals = StopSignals.install(); // before the start: a SIGTERM during it is answered after it
         Agent agent = Agent.start(cfg, System.getenv());
-        Thread hook = new Thread(agent::close, "voltis-shutdown");
-        java.lang.Runtime.getRuntime().addShutdownHook(hook);
-        agent.awaitStop();
-        return Main.OK;
+        return signals.closeOnSignal(agent);
     }
 
     private static String shortSha(String sha) {

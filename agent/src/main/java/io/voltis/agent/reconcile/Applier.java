@@ -96,6 +96,8 @@ public final class Applier {
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
             p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12));
             p.cron().replace(scheduled(spec, next, ready.sha()));
+            // NOTE: after the services: the systemd runtime's units name their revision folder as
+            // WorkingDirectory, and every unit now names this revision's before older ones are pruned.
             keep(ready);
             return next;
         } catch (FileStepException | PackageException | JobFailed | RuntimeException e) {

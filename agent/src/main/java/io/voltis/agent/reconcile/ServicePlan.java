@@ -18,12 +18,14 @@ import io.voltis.agent.files.DesiredFile;
 import io.voltis.agent.runtime.ServiceDefinition;
 import io.voltis.model.HealthCheck;
 import io.voltis.model.ServiceSpec;
+import io.voltis.model.ServiceState;
 import io.voltis.model.Templates;
 import io.voltis.sync.git.CommitTree;
 
 /**
  * Turns a revision's services into runtime definitions: {@code ${var}} filled, environment
- * completed with the VOLTIS_* variables, in {@code dependsOn} order, each with a fingerprint
+ * completed with the VOLTIS_* variables, in {@code dependsOn} order and naming the dependencies
+ * that are to run (see {@link ServiceDefinition}), each with a fingerprint
  * over everything its process sees — its own definition, the workload folder's content and the
  * rendered files — so that a service restarts exactly when one of those changed.
  */
@@ -36,6 +38,8 @@ final class ServicePlan {
                                                List<CommitTree.File> tree, List<DesiredFile> files,
                                                Map<String, String> vars) {
         String shared = sharedFingerprint(tree, files);
+        Map<String, ServiceState> states = new HashMap<>();
+        services.forEach(s -> states.put(s.name(), s.state()));
         Map<String, ServiceDefinition> byName = new LinkedHashMap<>();
         for (ServiceSpec s : services) {
             List<String> command = s.command().stream().map(a -> Templates.render(a, vars)).toList();
@@ -48,8 +52,10 @@ final class ServicePlan {
                     s.health().interval(), s.health().timeout(), s.health().failures());
             String fingerprint = digest(shared + "\0" + s.name() + "\0" + command + "\0" + env + "\0" + s.state() + "\0"
                     + s.restart() + "\0" + fingerprintText(h));
-            byName.put(s.name(), new ServiceDefinition(workload, s.name(), command, env, dir, s.restart(), s.state(), h,
-                    fingerprint));
+            // A dependency declared stopped stays stopped: starting this service must not start it.
+            List<String> dependsOn = s.dependsOn().stream().filter(d -> states.get(d) == ServiceState.RUNNING).toList();
+            byName.put(s.name(), new ServiceDefinition(workload, s.name(), command, env, dir, s.restart(), s.state(),
+                    dependsOn, h, fingerprint));
         }
         return order(services, byName);
     }

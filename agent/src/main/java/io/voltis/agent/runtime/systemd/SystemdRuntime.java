@@ -25,18 +25,26 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs each service as a systemd unit, {@code voltis-<workload>-<service>.service} in the unit
- * directory, and leaves supervision to systemd: restarts (the restart policy, 1 s apart, no
- * start limit), stopping the whole cgroup, starting enabled services at boot.
+ * directory, and leaves supervision to systemd: restarts (the restart policy, a few seconds
+ * apart, up to a start limit, see {@link UnitFile}), stopping the whole cgroup, starting enabled
+ * services at boot, in {@code dependsOn} order.
  * <p>
  * {@link #apply} writes the unit only when its text changed (the fingerprint is part of it),
- * then: {@code daemon-reload} if any file changed; {@code enable --now} for a new unit,
- * {@code enable} and {@code restart} for a changed one; for an unchanged one only
- * {@code is-active}, starting it again ({@code enable --now}) when it is inactive or failed and
- * either its policy is {@code always} or this runtime has not started it yet. A service to be
- * stopped gets {@code disable --now} whenever {@code is-active} does not say inactive (and
- * {@code reset-failed} if it had failed). A failing systemctl call never escapes: the
- * service's status carries its message until an apply succeeds, and a change that was cut short
- * (or a crash) is redone on the next apply, as its {@code .pending} marker says.
+ * then: {@code daemon-reload} if any file changed; {@code enable --now} for a new unit;
+ * {@code enable}, {@code reset-failed} and {@code restart} for one whose fingerprint changed (a
+ * new revision: it gets a fresh start limit); nothing more for one rewritten with the same
+ * fingerprint (a new agent writes units differently, or its dependencies changed): systemd takes
+ * the new settings on the reload, and the process sees nothing new. For an unchanged unit only
+ * {@code is-active}, and a start ({@code reset-failed} if failed, {@code enable --now}) only when
+ * this runtime has not started it yet (the agent restarted, the device booted), or when it is
+ * {@code inactive} under the policy {@code always}, which only a stop from outside leaves. A
+ * unit that is {@code failed} after this runtime started it stays so: systemd gave up on it
+ * (start limit) or its policy left it, and starting it on every tick would be the endless loop
+ * the start limit ends; its status says why, until a new revision or an agent restart starts it
+ * again. A service to be stopped gets {@code disable --now} whenever {@code is-active} does not
+ * say inactive (and {@code reset-failed} if it had failed). A failing systemctl call never
+ * escapes: the service's status carries its message until an apply succeeds, and a change that
+ * was cut short (or a crash) is redone on the next apply, as its {@code .pending} marker says.
  * <p>
  * Status is read back from systemd on every call ({@code systemctl show}, and the journal's
  * last lines when the service is not running as desired); {@code healthy} is always null, as
@@ -88,7 +96,8 @@ public final class SystemdRuntime implements ServiceRuntime {
     private record Applied(String unit, ServiceState desired, String error, Instant failedAt) {
     }
 
-    private enum Change { NEW, CHANGED, UNCHANGED }
+    /** What writing the unit did: NEW and CHANGED (another fingerprint) restart, REWRITTEN only reloads. */
+    private enum Change { NEW, CHANGED, REWRITTEN, UNCHANGED }
 
     /** A step that could not be done; its message is what the service's status says. */
     private static final class StepFailed extends Exception {
@@ -121,7 +130,7 @@ public final class SystemdRuntime implements ServiceRuntime {
             unit = UnitFile.unitName(definition.workload(), name);
             String content = UnitFile.render(definition);
             boolean retired = retireOtherUnits(name, unit);
-            Change change = writeIfChanged(unit, content);
+            Change change = writeIfChanged(unit, content, definition.fingerprint());
             if (retired || change != Change.UNCHANGED) {
                 call("daemon-reload");
             }
@@ -160,7 +169,11 @@ public final class SystemdRuntime implements ServiceRuntime {
         return retired;
     }
 
-    private Change writeIfChanged(String unit, String content) throws IOException {
+    /**
+     * A pending marker left by an earlier write means it is unknown whether the running process
+     * has the fingerprint on disk: CHANGED, so it restarts.
+     */
+    private Change writeIfChanged(String unit, String content, String fingerprint) throws IOException {
         String existing = units.read(unit);
         boolean pending = units.isPending(unit);
         if (content.equals(existing) && !pending) {
@@ -170,20 +183,31 @@ public final class SystemdRuntime implements ServiceRuntime {
         if (!content.equals(existing)) {
             units.write(unit, content);
         }
-        return existing == null ? Change.NEW : Change.CHANGED;
+        if (existing == null) {
+            return Change.NEW;
+        }
+        boolean sameProcess = !pending && fingerprint != null && fingerprint.equals(UnitFile.fingerprintOf(existing));
+        return sameProcess ? Change.REWRITTEN : Change.CHANGED;
     }
 
     private void ensureRunning(String unit, Change change, RestartPolicy policy) throws StepFailed {
         switch (change) {
             case NEW -> call("enable", "--now", unit);
             case CHANGED -> {
-                // enable too: the previous revision may have had the service stopped (disabled).
+                // enable too: the previous revision may have had the service stopped (disabled);
+                // reset-failed: a unit that hit its start limit refuses a start until then.
                 call("enable", unit);
+                call("reset-failed", unit);
                 call("restart", unit);
             }
-            case UNCHANGED -> {
-                boolean down = NOT_RUNNING.contains(activeState(unit));
-                if (down && (policy == RestartPolicy.ALWAYS || !started.contains(unit))) {
+            case REWRITTEN, UNCHANGED -> {
+                String state = activeState(unit);
+                boolean firstTime = NOT_RUNNING.contains(state) && !started.contains(unit);
+                boolean stoppedFromOutside = state.equals("inactive") && policy == RestartPolicy.ALWAYS;
+                if (firstTime || stoppedFromOutside) {
+                    if (state.equals("failed")) {
+                        call("reset-failed", unit);
+                    }
                     call("enable", "--now", unit);
                 }
             }

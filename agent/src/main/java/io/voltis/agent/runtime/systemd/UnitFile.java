@@ -2,7 +2,9 @@ package io.voltis.agent.runtime.systemd;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 
 import io.voltis.agent.runtime.ServiceDefinition;
@@ -10,18 +12,32 @@ import io.voltis.model.RestartPolicy;
 
 /**
  * The unit file of one service: its name ({@code voltis-<workload>-<service>.service}) and its
- * text. The text is a pure function of the definition (environment sorted by name), so equal
- * definitions give equal bytes and an unchanged service is never rewritten. The desired state
- * is not in the file: running or stopped is enablement, which systemctl sets.
+ * text. The text is a pure function of the definition (environment and dependencies sorted by
+ * name), so equal definitions give equal bytes and an unchanged service is never rewritten. The
+ * desired state is not in the file: running or stopped is enablement, which systemctl sets.
+ * <p>
+ * Supervision (docs/decisions/0018-systemd-unit-start-limit.md): systemd restarts the service as
+ * its policy says, {@value #RESTART_SEC} apart, and gives up after {@value #START_LIMIT_BURST}
+ * starts within {@value #START_LIMIT_INTERVAL_SEC} s, leaving the unit {@code failed} with
+ * {@code Result=start-limit-hit}, so a service that cannot stay up does not restart forever.
+ * Dependencies of the same workload are {@code After=} and {@code Wants=}: started first, and
+ * started with it, but neither stops nor fails with the other.
  */
 final class UnitFile {
 
     static final String PREFIX = "voltis-";
     static final String SUFFIX = ".service";
-    // NOTE: UnitDirectory reads these three marker lines back to know which service a file runs.
+    // NOTE: UnitDirectory reads these three marker lines back to know which service a file runs, and
+    // the package's prerm and postrm find the units to remove by the workload line (grep '^# voltis-workload: ').
+    // Unit names hold no space (UNIT_NAME), so those shell scripts may split a list of them on spaces.
     static final String WORKLOAD_MARKER = "# voltis-workload: ";
     static final String SERVICE_MARKER = "# voltis-service: ";
     static final String FINGERPRINT_MARKER = "# voltis-fingerprint: ";
+
+    // NOTE: docs/runtime-systemd.md and decision 0018 give these values and what they mean.
+    static final String RESTART_SEC = "5s";
+    static final int START_LIMIT_INTERVAL_SEC = 60;
+    static final int START_LIMIT_BURST = 5;
 
     /** systemd's unit-name characters; 255 bytes at most with the suffix. */
     private static final Pattern UNIT_NAME = Pattern.compile("[A-Za-z0-9:_.-]{1,247}");
@@ -36,6 +52,18 @@ final class UnitFile {
             throw new IllegalArgumentException("'" + base + SUFFIX + "' is not a valid systemd unit name");
         }
         return base + SUFFIX;
+    }
+
+    /** The fingerprint a unit's text was written with; null when it has no marker line. */
+    static String fingerprintOf(String text) {
+        for (String line : text.split("\n", -1)) {
+            if (line.startsWith("[")) {
+                break;
+            } else if (line.startsWith(FINGERPRINT_MARKER)) {
+                return line.substring(FINGERPRINT_MARKER.length());
+            }
+        }
+        return null;
     }
 
     static String render(ServiceDefinition d) {
@@ -57,8 +85,18 @@ final class UnitFile {
         u.append("[Unit]\n");
         String description = "Voltis " + d.workload() + "/" + d.name();
         u.append("Description=").append(SystemdSyntax.verbatim(description, "description")).append('\n');
-        // Never give up restarting: with a start limit, a crash loop would end in 'failed' for good.
-        u.append("StartLimitIntervalSec=0\n");
+        Set<String> dependencies = new TreeSet<>();
+        for (String dependency : d.dependsOn()) {
+            dependencies.add(unitName(d.workload(), dependency));
+        }
+        if (!dependencies.isEmpty()) {
+            u.append("After=").append(String.join(" ", dependencies)).append('\n');
+            u.append("Wants=").append(String.join(" ", dependencies)).append('\n');
+        }
+        u.append("# More than ").append(START_LIMIT_BURST).append(" starts in ").append(START_LIMIT_INTERVAL_SEC)
+                .append(" s: systemd gives up and the unit stays failed until the agent starts it again.\n");
+        u.append("StartLimitIntervalSec=").append(START_LIMIT_INTERVAL_SEC).append('\n');
+        u.append("StartLimitBurst=").append(START_LIMIT_BURST).append('\n');
         u.append('\n');
         u.append("[Service]\n");
         u.append("Type=simple\n");
@@ -68,7 +106,7 @@ final class UnitFile {
             u.append("Environment=").append(SystemdSyntax.environmentAssignment(e.getKey(), e.getValue())).append('\n');
         }
         u.append("Restart=").append(restart(d.restart())).append('\n');
-        u.append("RestartSec=1\n");
+        u.append("RestartSec=").append(RESTART_SEC).append('\n');
         u.append("KillMode=control-group\n");
         u.append("TimeoutStopSec=10\n");
         u.append('\n');

@@ -18,7 +18,9 @@ import io.voltis.agent.runtime.ServiceStatus.Actual;
  *   <li>{@code active} (any sub-state) and {@code reloading} are running; {@code activating} is
  *       backoff in the {@code auto-restart} sub-states (the process exited and systemd waits
  *       RestartSec) and running otherwise (it is being started);</li>
- *   <li>{@code failed} is failed; {@code inactive} and {@code deactivating} are stopped, unless
+ *   <li>{@code failed} is failed, and with {@code Result=start-limit-hit} the explanation says
+ *       that systemd gave up restarting it;
+ *       {@code inactive} and {@code deactivating} are stopped, unless
  *       the unit is not even loaded (no file, or a bad setting), which is failed;</li>
  *   <li>the exit code is the last main process's, as a shell would give it (128 + signal when
  *       killed); none while the unit runs or when it never started since boot.</li>
@@ -34,6 +36,12 @@ record UnitState(Map<String, String> properties) {
     private static final Map<Integer, String> SYSTEMD_EXITS = Map.of(
             200, "cannot change to the working directory",
             203, "cannot execute the command");
+
+    /**
+     * systemd's {@code Result} when it refused a start because the unit started too often
+     * (StartLimitBurst within StartLimitIntervalSec): it no longer restarts the unit by itself.
+     */
+    static final String START_LIMIT_HIT = "start-limit-hit";
 
     /** A zone abbreviation that is not a zone id, such as {@code CEST}. */
     private static final DateTimeFormatter ZONE_TEXT = DateTimeFormatter.ofPattern("z", Locale.ROOT);
@@ -110,15 +118,25 @@ record UnitState(Map<String, String> properties) {
             return null;
         }
         Integer exit = lastExitCode();
+        boolean gaveUp = actual == Actual.FAILED && get("Result").equals(START_LIMIT_HIT);
         String why;
         if (exit == null) {
-            why = "failed (" + get("Result") + ")";
+            why = gaveUp ? null : "failed (" + get("Result") + ")";
         } else if (get("ExecMainCode").equals("1")) {
             why = "exited with status " + exit + (SYSTEMD_EXITS.containsKey(exit) ? " (" + SYSTEMD_EXITS.get(exit) + ")" : "");
         } else {
             why = "killed by signal " + get("ExecMainStatus");
         }
-        return actual == Actual.BACKOFF ? why + "; systemd restarts it (" + restarts() + " restarts so far)" : why;
+        if (gaveUp) {
+            String gaveUpText = "systemd gave up restarting (" + START_LIMIT_HIT + ") after " + restartsText();
+            return why == null ? gaveUpText : why + "; " + gaveUpText;
+        }
+        return actual == Actual.BACKOFF ? why + "; systemd restarts it (" + restartsText() + " so far)" : why;
+    }
+
+    private String restartsText() {
+        int n = restarts();
+        return n + (n == 1 ? " restart" : " restarts");
     }
 
     /**

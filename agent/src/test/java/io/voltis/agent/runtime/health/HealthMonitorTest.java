@@ -149,7 +149,7 @@ class HealthMonitorTest {
     void aRestart_resetsHealthyUntilAProbeOfTheNewRunAnswers() throws Exception {
         monitorOverProcesses(System.getenv()).apply(new ServiceDefinition("test", "web",
                 List.of("sh", "-c", "echo $$ > pid; exec sleep 1000"), Map.of(), root, RestartPolicy.ALWAYS,
-                ServiceState.RUNNING, http(3), "v1"));
+                ServiceState.RUNNING, List.of(), http(3), "v1"));
         eventually().until(() -> status("web").healthy(), Boolean.TRUE::equals);
 
         endpoint.hold(); // probes of the new run cannot answer until released
@@ -178,7 +178,7 @@ class HealthMonitorTest {
         eventually().until(() -> status("web").healthy(), Boolean.TRUE::equals);
 
         monitor.apply(new ServiceDefinition("test", "web", List.of("sh", "-c", "exec sleep 1000"), Map.of(), root,
-                RestartPolicy.ALWAYS, ServiceState.STOPPED, http(3), "v3"));
+                RestartPolicy.ALWAYS, ServiceState.STOPPED, List.of(), http(3), "v3"));
         assertThat(status("web").actual()).isEqualTo(Actual.STOPPED);
         assertThat(status("web").healthy()).isNull();
     }
@@ -212,7 +212,7 @@ class HealthMonitorTest {
         agentEnv.put("VOLTIS_GIT_TOKEN", "s3cret-token");
         agentEnv.put("PATH", "/usr/bin:/bin");
         monitorOverProcesses(agentEnv).apply(new ServiceDefinition("test", "worker", List.of("sh", "-c", "exec sleep 1000"),
-                Map.of("GREETING", "hello"), root, RestartPolicy.ALWAYS, ServiceState.RUNNING,
+                Map.of("GREETING", "hello"), root, RestartPolicy.ALWAYS, ServiceState.RUNNING, List.of(),
                 new HealthCheck(null, null, List.of("sh", "-c", "env > probe.env"), INTERVAL, TIMEOUT, 1), "v1"));
 
         eventually().until(() -> status("worker").healthy(), Boolean.TRUE::equals);
@@ -257,7 +257,7 @@ class HealthMonitorTest {
 
     private ServiceDefinition sleeper(String name, String fingerprint, HealthCheck health) {
         return new ServiceDefinition("test", name, List.of("sh", "-c", "exec sleep 1000"), Map.of(), root,
-                RestartPolicy.ALWAYS, ServiceState.RUNNING, health, fingerprint);
+                RestartPolicy.ALWAYS, ServiceState.RUNNING, List.of(), health, fingerprint);
     }
 
     private static ConditionFactory eventually() {

@@ -61,6 +61,6 @@ final class Definitions {
     }
 
     ServiceDefinition build() {
-        return new ServiceDefinition("test", name, command, env, dir, restart, state, health, fingerprint);
+        return new ServiceDefinition("test", name, command, env, dir, restart, state, List.of(), health, fingerprint);
     }
 }

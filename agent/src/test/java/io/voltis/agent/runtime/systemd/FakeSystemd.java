@@ -54,7 +54,7 @@ final class FakeSystemd {
     static ServiceDefinition service(String workload, String name, ServiceState state, RestartPolicy restart, String fingerprint) {
         return new ServiceDefinition(workload, name, List.of("/usr/bin/gateway", "--config", "etc/gateway.conf"),
                 Map.of("LOG_LEVEL", "info", "VOLTIS_WORKLOAD", workload), Path.of("/var/lib/voltis/work/" + workload),
-                restart, state, null, fingerprint);
+                restart, state, List.of(), null, fingerprint);
     }
 
     static ServiceDefinition running(String name, String fingerprint) {

@@ -92,6 +92,6 @@ class SystemdHealthTest {
     private static ServiceDefinition gateway(String fingerprint, HealthCheck health) {
         ServiceDefinition d = FakeSystemd.running("gateway", fingerprint);
         return new ServiceDefinition(d.workload(), d.name(), d.command(), d.env(), d.workingDir(), RestartPolicy.ALWAYS,
-                ServiceState.RUNNING, health, fingerprint);
+                ServiceState.RUNNING, List.of(), health, fingerprint);
     }
 }

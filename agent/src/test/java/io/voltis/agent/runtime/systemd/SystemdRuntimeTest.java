@@ -74,14 +74,78 @@ class SystemdRuntimeTest {
     }
 
     @Test
-    void sameFingerprint_unitFailedUnderRestartAlways_isStartedAgain() throws Exception {
+    void sameFingerprint_unitFailedAfterThisAgentStartedIt_isLeftFailed_noRestartLoopThroughTheAgent() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "failed"); // systemd gave up: start-limit-hit
+        systemd.clearCalls();
+
+        for (int tick = 0; tick < 3; tick++) {
+            runtime.apply(running("gateway", "fp-1"));
+        }
+
+        assertThat(systemd.calls()).containsOnly("systemctl is-active " + UNIT).hasSize(3);
+    }
+
+    @Test
+    void sameFingerprint_unitFailedWhenTheAgentStarts_isResetAndStartedOnce() throws Exception {
         runtime.apply(running("gateway", "fp-1"));
         systemd.isActiveAnswers(UNIT, "failed");
+        systemd.clearCalls();
+
+        SystemdRuntime afterAgentRestart = systemd.runtime();
+        afterAgentRestart.apply(running("gateway", "fp-1"));
+        assertThat(systemd.calls()).as("a new agent process (or a boot) gives it a fresh start limit")
+                .containsExactly("systemctl is-active " + UNIT, "systemctl reset-failed " + UNIT, "systemctl enable --now " + UNIT);
+
+        systemd.clearCalls();
+        afterAgentRestart.apply(running("gateway", "fp-1"));
+        assertThat(systemd.calls()).as("failed again: left to its status").containsExactly("systemctl is-active " + UNIT);
+    }
+
+    @Test
+    void sameFingerprint_stoppedFromOutsideUnderRestartAlways_isStartedAgain() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "inactive"); // systemctl stop by hand: Restart=always never leaves it inactive
         systemd.clearCalls();
 
         runtime.apply(running("gateway", "fp-1"));
 
         assertThat(systemd.calls()).containsExactly("systemctl is-active " + UNIT, "systemctl enable --now " + UNIT);
+    }
+
+    @Test
+    void sameFingerprintNewText_onlyReloads_theProcessKeepsRunning() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        Path unit = systemd.unitDir.resolve(UNIT);
+        // as an older agent wrote it: no start limit, restarts 1 s apart
+        Files.writeString(unit, Files.readString(unit).replaceAll("StartLimitIntervalSec=60\n", "StartLimitIntervalSec=0\n")
+                .replace("StartLimitBurst=5\n", "").replace("RestartSec=5s\n", "RestartSec=1\n"));
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+
+        SystemdRuntime upgradedAgent = systemd.runtime();
+        upgradedAgent.apply(running("gateway", "fp-1"));
+
+        assertThat(systemd.calls()).containsExactly("systemctl daemon-reload", "systemctl is-active " + UNIT);
+        assertThat(Files.readString(unit)).contains("StartLimitIntervalSec=60\n", "StartLimitBurst=5\n", "RestartSec=5s\n");
+        try (var files = Files.list(systemd.unitDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(UNIT); // the pending marker is gone
+        }
+    }
+
+    @Test
+    void dependsOnChanged_unitGetsAfterAndWants_reloadedNotRestarted() throws Exception {
+        runtime.apply(running("gateway", "fp-1"));
+        systemd.isActiveAnswers(UNIT, "active");
+        systemd.clearCalls();
+
+        ServiceDefinition same = running("gateway", "fp-1");
+        runtime.apply(new ServiceDefinition(same.workload(), same.name(), same.command(), same.env(), same.workingDir(),
+                same.restart(), same.state(), List.of("broker"), same.health(), same.fingerprint()));
+
+        assertThat(systemd.calls()).containsExactly("systemctl daemon-reload", "systemctl is-active " + UNIT);
+        assertThat(Files.readString(systemd.unitDir.resolve(UNIT)))
+                .contains("\nAfter=voltis-gw-broker.service\nWants=voltis-gw-broker.service\n");
     }
 
     @Test
@@ -103,8 +167,9 @@ class SystemdRuntimeTest {
 
         runtime.apply(running("gateway", "fp-2"));
 
-        assertThat(systemd.calls()).containsExactly(
-                "systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl restart " + UNIT);
+        assertThat(systemd.calls()).as("a new revision gets a fresh start limit, even after systemd gave up on the last")
+                .containsExactly("systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl reset-failed " + UNIT,
+                        "systemctl restart " + UNIT);
         assertThat(Files.readString(systemd.unitDir.resolve(UNIT))).contains("# voltis-fingerprint: fp-2\n");
     }
 
@@ -172,7 +237,8 @@ class SystemdRuntimeTest {
         afterAgentRestart.apply(running("gateway", "fp-2"));
 
         assertThat(systemd.calls()).as("the unit file is already new, but it was never restarted")
-                .containsExactly("systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl restart " + UNIT);
+                .containsExactly("systemctl daemon-reload", "systemctl enable " + UNIT, "systemctl reset-failed " + UNIT,
+                        "systemctl restart " + UNIT);
         systemd.showAnswersFixture(UNIT, "active-running.txt");
         assertThat(afterAgentRestart.status("gateway").orElseThrow().message()).isNull();
         systemd.clearCalls();
@@ -249,7 +315,7 @@ class SystemdRuntimeTest {
     @Test
     void definitionSystemdCannotRun_statusSaysWhyAndNothingIsWritten() throws Exception {
         runtime.apply(new ServiceDefinition("gw", "gateway", List.of("/opt/$app/bin/gw"), Map.of(), Path.of("/srv"),
-                RestartPolicy.ALWAYS, ServiceState.RUNNING, null, "fp-1"));
+                RestartPolicy.ALWAYS, ServiceState.RUNNING, List.of(), null, "fp-1"));
 
         assertThat(systemd.calls()).isEmpty();
         assertThat(systemd.unitDir.resolve(UNIT)).doesNotExist();

@@ -46,6 +46,29 @@ class UnitFileTest {
     }
 
     @Test
+    void everyUnit_hasAStartLimitAndAFewSecondsBetweenRestarts_noDependencyLinesWithoutDependencies() {
+        String unit = UnitFile.render(definition(List.of("/bin/true"), Path.of("/srv")));
+
+        assertThat(unit).contains("\nStartLimitIntervalSec=60\nStartLimitBurst=5\n\n[Service]\n", "\nRestart=always\nRestartSec=5s\n")
+                .doesNotContain("StartLimitIntervalSec=0", "After=", "Wants=");
+    }
+
+    @Test
+    void dependencies_areAfterAndWants_sortedOnce_asUnitsOfTheSameWorkload() {
+        ServiceDefinition d = new ServiceDefinition("gw", "gateway", List.of("/bin/true"), Map.of(), Path.of("/srv"),
+                RestartPolicy.ALWAYS, ServiceState.RUNNING, List.of("mqtt", "broker", "mqtt"), null, "fp");
+
+        assertThat(UnitFile.render(d)).contains("[Unit]\nDescription=Voltis gw/gateway\n"
+                + "After=voltis-gw-broker.service voltis-gw-mqtt.service\nWants=voltis-gw-broker.service voltis-gw-mqtt.service\n");
+    }
+
+    @Test
+    void fingerprintOf_readsTheMarkerBack() {
+        assertThat(UnitFile.fingerprintOf(UnitFile.render(definition(List.of("/bin/true"), Path.of("/srv"))))).isEqualTo("fp");
+        assertThat(UnitFile.fingerprintOf("[Unit]\nDescription=by hand\n")).isNull();
+    }
+
+    @Test
     void valuesAUnitFileCannotHold_areRefusedWithTheReason() {
         assertThatThrownBy(() -> UnitFile.render(definition(List.of("/bin/echo", "a\0b"), Path.of("/srv"))))
                 .hasMessage("'a?b' has a NUL character, which no process argument can hold");
@@ -87,11 +110,12 @@ class UnitFileTest {
                 List.of(executable.toString(), "--name", "my gateway", "--quote", "say \"hi\"", "--percent", "100%",
                         "--dollar", "$HOME and ${PATH}", "--backslash", "C:\\temp\\", "--single", "it's", ";",
                         "tab\there", "new\nline"),
-                env, workingDir, RestartPolicy.ON_FAILURE, ServiceState.RUNNING, null, "sha256:0f3a9c");
+                env, workingDir, RestartPolicy.ON_FAILURE, ServiceState.RUNNING, List.of("broker", "db-migrate"), null,
+                "sha256:0f3a9c");
     }
 
     private static ServiceDefinition definition(List<String> command, Path workingDir) {
         return new ServiceDefinition("gw", "gateway", command, Map.of(), workingDir, RestartPolicy.ALWAYS, ServiceState.RUNNING,
-                null, "fp");
+                List.of(), null, "fp");
     }
 }
