@@ -30,7 +30,7 @@ record UnitState(Map<String, String> properties) {
 
     // NOTE: the order is irrelevant to systemctl; tests' fixtures list what these names answer.
     static final List<String> PROPERTIES = List.of("LoadState", "ActiveState", "SubState", "UnitFileState", "Result",
-            "NRestarts", "ExecMainCode", "ExecMainStatus", "ExecMainStartTimestampMonotonic", "StateChangeTimestamp");
+            "NRestarts", "Restart", "ExecMainCode", "ExecMainStatus", "ExecMainStartTimestampMonotonic", "StateChangeTimestamp");
 
     /** systemd's exit statuses that say what went wrong before the command even ran. */
     private static final Map<Integer, String> SYSTEMD_EXITS = Map.of(
@@ -118,7 +118,7 @@ record UnitState(Map<String, String> properties) {
             return null;
         }
         Integer exit = lastExitCode();
-        boolean gaveUp = actual == Actual.FAILED && get("Result").equals(START_LIMIT_HIT);
+        boolean gaveUp = actual == Actual.FAILED && (get("Result").equals(START_LIMIT_HIT) || wouldRestart());
         String why;
         if (exit == null) {
             why = gaveUp ? null : "failed (" + get("Result") + ")";
@@ -132,6 +132,18 @@ record UnitState(Map<String, String> properties) {
             return why == null ? gaveUpText : why + "; " + gaveUpText;
         }
         return actual == Actual.BACKOFF ? why + "; systemd restarts it (" + restartsText() + " so far)" : why;
+    }
+
+    /**
+     * Whether the unit's {@code Restart=} covers how its main process last ended. A failed unit
+     * whose policy would restart it is one systemd gave up on: systemd 252 leaves
+     * {@code Result=exit-code} (or {@code signal}) there and only its journal says "Start request
+     * repeated too quickly" (seen on a real systemd in packaging/systemd-it).
+     */
+    private boolean wouldRestart() {
+        String policy = get("Restart");
+        boolean cleanExit = get("ExecMainCode").equals("1") && get("ExecMainStatus").equals("0");
+        return policy.equals("always") || (policy.startsWith("on-") && !cleanExit);
     }
 
     private String restartsText() {

@@ -35,6 +35,7 @@ class SystemdStatusTest {
             failed.txt         | running | FAILED  | 0 | 137  | 2026-11-23T08:15:00Z | killed by signal 9
             inactive.txt       | stopped | STOPPED | 0 | null | null                 | null
             start-limit-hit.txt       | running | FAILED | 5 | 1   | 2026-11-22T10:06:10Z | exited with status 1; systemd gave up restarting (start-limit-hit) after 5 restarts
+            failed-restart-no.txt     | running | FAILED | 0 | 1   | 2026-11-22T10:06:10Z | exited with status 1
             start-limit-hit-chdir.txt | running | FAILED | 5 | 200 | 2026-11-22T10:06:10Z | exited with status 200 (cannot change to the working directory); systemd gave up restarting (start-limit-hit) after 5 restarts
             """)
     void showOutput_becomesTheStatusAUserSees(String fixture, String desired, Actual actual, int restarts, Integer exitCode,
