@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One reconcile tick: decide the desired revision (CLI pin, else the device file's
  * {@code revision:}, else the branch head), apply it if the device does not run it yet, then
- * converge what is applied (files put back, services kept as declared), and always write
- * status. A quiet tick reads no Git object and writes nothing: the decision is cached until
- * the head or the pin changes.
+ * converge what is applied (files put back, packages re-read when due, services kept as
+ * declared), and always write status. A quiet tick reads no Git object and writes nothing: the
+ * decision is cached until the head or the pin changes.
  *
  * <p>Not thread-safe: the scheduler runs one tick at a time, under the same lock as the poll.
  */
