@@ -86,11 +86,29 @@ public final class Agent implements AutoCloseable {
         this.config = config;
     }
 
+    /**
+     * What the daemon takes from the machine besides its configuration: the clock and how system
+     * packages are asked for and installed. Tests hand in a clock they move and fake package
+     * managers; everything else is real.
+     */
+    public record Machine(Clock clock, SystemPackages systemPackages) {
+
+        /** The real clock and the device's own package managers. */
+        public static Machine device() {
+            return new Machine(Clock.systemUTC(), SystemPackages.onDevice());
+        }
+    }
+
     /** Builds and starts the daemon (or, with {@code --once}, builds it for {@link #runOnce}). */
     public static Agent start(AgentConfig config, Map<String, String> env) throws Exception {
+        return start(config, env, Machine.device());
+    }
+
+    /** As {@link #start(AgentConfig, Map)}, on the given machine. */
+    public static Agent start(AgentConfig config, Map<String, String> env, Machine machine) throws Exception {
         Agent agent = new Agent(config);
         try {
-            agent.build(env, Clock.systemUTC());
+            agent.build(env, machine);
             if (!config.once()) {
                 agent.startApi();
                 agent.scheduler.start(agent.pollSchedule.firstDelay(), config.reconcileInterval());
@@ -104,7 +122,8 @@ public final class Agent implements AutoCloseable {
         }
     }
 
-    private void build(Map<String, String> env, Clock clock) throws Exception {
+    private void build(Map<String, String> env, Machine machine) throws Exception {
+        Clock clock = machine.clock();
         Path state = config.stateDir();
         store = RevisionStore.openOwner(state, clock);
         closeInReverse.push(store);
@@ -137,7 +156,7 @@ public final class Agent implements AutoCloseable {
         AtomicReference<CronJobs> cron = new AtomicReference<>(CronJobs.NONE);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
                 new FileRenderer(config.root()), new FileSync(config.root(), state.resolve("files.manifest")),
-                new InstallerStep(SystemPackages.onDevice(), new Artifacts(state.resolve("artifacts"),
+                new InstallerStep(machine.systemPackages(), new Artifacts(state.resolve("artifacts"),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
                 config.keepRevisions()), new Reconciler.Listener() {

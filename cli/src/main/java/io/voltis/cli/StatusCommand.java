@@ -25,9 +25,11 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * {@code voltis-agent status}: the running daemon's status (its API's /api/v1/status), or, when
  * it does not run, what the store knows: the applied revision, the pin, the source as last seen.
+ * Packages are known only to the running daemon (it checks them and keeps what it saw in memory),
+ * so the store's answer says they are unknown.
  */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = {"This device's status: phase, applied vs desired vs Git head, pin, source, services, jobs.",
+        description = {"This device's status: phase, applied vs desired vs Git head, pin, source, packages, services, jobs.",
                 "From the running daemon; from the agent's store when the daemon is not running."})
 final class StatusCommand implements Callable<Integer> {
 
@@ -107,6 +109,8 @@ final class StatusCommand implements Callable<Integer> {
         source.put("error", src.error());
         source.put("failingSince", src.failingSince());
         s.put("source", source);
+        // NOTE: null, not []: packages are checked by the daemon and kept in its memory only (docs/cli.md).
+        s.put("packages", null);
         s.put("services", List.of());
         s.put("jobs", List.of());
         s.put("lastError", last.map(ApplyRecord::error).orElse(null));
@@ -135,12 +139,24 @@ final class StatusCommand implements Callable<Integer> {
         if (s.path("lastError").isString()) {
             facts.row("last error", text(s, "lastError"));
         }
+        if (!s.path("packages").isArray()) {
+            facts.row("packages", "unknown: the agent checks them and is not running");
+        }
         facts.row("daemon", text(s, "daemon"));
         List<String> lines = new ArrayList<>();
         java.io.StringWriter w = new java.io.StringWriter();
         facts.print(new PrintWriter(w));
         w.toString().lines().skip(1).forEach(lines::add);
         lines.forEach(out::println);
+        if (s.path("packages").size() > 0) {
+            out.println();
+            Table packages = new Table("PACKAGE", "MANAGER", "STATE", "VERSION", "CHECKED", "MESSAGE");
+            for (JsonNode p : s.path("packages")) {
+                packages.row(text(p, "name"), text(p, "manager"), text(p, "state"), nullable(p, "version"),
+                        nullable(p, "checkedAt"), nullable(p, "message"));
+            }
+            packages.print(out);
+        }
         if (s.path("services").size() > 0) {
             out.println();
             Table services = new Table("SERVICE", "DESIRED", "ACTUAL", "HEALTH", "RESTARTS", "SINCE");

@@ -14,7 +14,8 @@ import io.voltis.sync.store.SourceState;
  * field names and their order are the API's contract, checked against docs/api/openapi.yaml.
  */
 public record StatusView(String hostname, String workload, String phase, String summary, String desiredRevision,
-                         String appliedRevision, PinView pin, SourceView source, List<ServiceView> services,
+                         String appliedRevision, PinView pin, SourceView source, List<PackageView> packages,
+                         List<ServiceView> services,
                          List<JobView> jobs, String lastError, Instant updatedAt) {
 
     /** Who holds the device to a revision: {@code cli} (pin, rollback) or {@code repo} (the device file's revision:). */
@@ -23,6 +24,14 @@ public record StatusView(String hostname, String workload, String phase, String 
 
     public record SourceView(String url, String branch, String path, String headRevision, Instant lastPollAt,
                              Instant lastFetchAt, boolean reachable, String reason, String error, Instant failingSince) {
+    }
+
+    /**
+     * One declared package as last checked: {@code state} is installed | missing | failed | pending,
+     * {@code version} what is installed now (null when nothing is), {@code checkedAt} null when pending.
+     */
+    public record PackageView(String name, String manager, String version, String state, String message,
+                              Instant checkedAt) {
     }
 
     public record ServiceView(String name, String desired, String actual, Boolean healthy, int restarts,
@@ -40,6 +49,8 @@ public record StatusView(String hostname, String workload, String phase, String 
                 pin == null ? null : new PinView(pin.revision(), pin.source().name().toLowerCase(Locale.ROOT), pin.at()),
                 new SourceView(repo.url(), repo.branch(), repo.path(), src.headRevision(), src.lastPollAt(),
                         src.lastFetchAt(), src.reachable(), src.reason(), src.error(), src.failingSince()),
+                s.packages().stream().map(v -> new PackageView(v.name(), v.manager(), v.version(), v.state().word(),
+                        v.message(), v.checkedAt())).toList(),
                 s.services().stream().map(v -> new ServiceView(v.name(), v.desired(), v.actual().word(), v.healthy(),
                         v.restarts(), v.since(), v.lastExitCode(), v.message())).toList(),
                 s.jobs().stream().map(j -> new JobView(j.name(), j.lastRunAt(),

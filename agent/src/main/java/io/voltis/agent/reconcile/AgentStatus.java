@@ -3,6 +3,7 @@ package io.voltis.agent.reconcile;
 import java.time.Instant;
 import java.util.List;
 
+import io.voltis.agent.packages.PackageStatus;
 import io.voltis.agent.runtime.ServiceStatus;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
@@ -10,13 +11,16 @@ import io.voltis.sync.store.SourceState;
 
 /**
  * The device as last observed, written at the end of every tick whatever happened. Observed
- * state only; the desired state is the model's.
+ * state only; the desired state is the model's. {@code packages} are those of the applied
+ * revision as last checked (each with its {@code checkedAt}), or, while the desired revision's
+ * apply keeps failing at its packages step, that revision's, with the failure.
  */
 public record AgentStatus(String hostname, String workload, Phase phase, String desiredRevision,
-                          String appliedRevision, Pin pin, SourceState source, List<ServiceStatus> services,
-                          List<JobStatus> jobs, String lastError, Instant updatedAt) {
+                          String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
+                          List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt) {
 
     public AgentStatus {
+        packages = List.copyOf(packages);
         services = List.copyOf(services);
         jobs = List.copyOf(jobs);
     }
@@ -26,6 +30,7 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
     }
 
     static AgentStatus starting(String hostname, SourceState source, Instant now) {
-        return new AgentStatus(hostname, null, Phase.PROGRESSING, null, null, null, source, List.of(), List.of(), null, now);
+        return new AgentStatus(hostname, null, Phase.PROGRESSING, null, null, null, source, List.of(), List.of(), List.of(), null,
+                now);
     }
 }

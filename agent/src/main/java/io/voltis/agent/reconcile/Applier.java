@@ -15,6 +15,7 @@ import io.voltis.agent.files.FileStepException;
 import io.voltis.agent.jobs.JobRequest;
 import io.voltis.agent.jobs.JobRunner;
 import io.voltis.agent.packages.PackageException;
+import io.voltis.agent.packages.PackageStatus;
 import io.voltis.agent.runtime.ServiceDefinition;
 import io.voltis.model.JobSpec;
 import io.voltis.model.JobTrigger;
@@ -44,9 +45,11 @@ public final class Applier {
     }
 
     private final Reconciler.Parts p;
+    private final PackageWatch packages;
 
-    Applier(Reconciler.Parts parts) {
+    Applier(Reconciler.Parts parts, PackageWatch packages) {
         this.p = parts;
+        this.packages = packages;
     }
 
     /** What applying {@code ready} would produce, without touching the device. */
@@ -81,7 +84,11 @@ public final class Applier {
             filesTouched = true;
             p.files().apply(next.files());
             step = "packages";
-            p.packages().ensure(spec.packages(), next.vars());
+            for (PackageStatus seen : packages.ensure(ready.sha(), spec.packages(), next.vars(), p.clock().instant())) {
+                if (seen.state() == PackageStatus.State.FAILED) {
+                    throw new PackageException(seen.name() + ": " + seen.message());
+                }
+            }
             step = "jobs";
             runJobs(spec, next, ready.sha());
             step = "services";

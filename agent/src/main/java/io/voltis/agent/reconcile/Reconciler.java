@@ -32,9 +32,9 @@ import org.slf4j.LoggerFactory;
 /**
  * One reconcile tick: decide the desired revision (CLI pin, else the device file's
  * {@code revision:}, else the branch head), apply it if the device does not run it yet, then
- * converge what is applied (files put back, services kept as declared), and always write
- * status. A quiet tick reads no Git object and writes nothing: the decision is cached until
- * the head or the pin changes.
+ * converge what is applied (files put back, packages re-read when due, services kept as
+ * declared), and always write status. A quiet tick reads no Git object and writes nothing: the
+ * decision is cached until the head or the pin changes.
  *
  * <p>Not thread-safe: the scheduler runs one tick at a time, under the same lock as the poll.
  */
@@ -68,6 +68,7 @@ public final class Reconciler {
     private final Parts p;
     private final Listener listener;
     private final Applier applier;
+    private final PackageWatch packages;
     private Applied applied;
     private Desired desired;
     private String decidedFor;
@@ -87,7 +88,8 @@ public final class Reconciler {
     public Reconciler(Parts parts, Listener listener) {
         this.p = parts;
         this.listener = listener;
-        this.applier = new Applier(parts);
+        this.packages = new PackageWatch(parts.packages());
+        this.applier = new Applier(parts, packages);
         this.status = AgentStatus.starting(parts.hostname(), parts.source().get(), parts.clock().instant());
     }
 
@@ -108,7 +110,7 @@ public final class Reconciler {
                     && (applied == null || !applied.sha().equals(ready.sha())) && mayTry(ready.sha(), now)) {
                 apply(ready, now);
             }
-            converge();
+            converge(d);
             services = p.runtime().statuses();
             phase = phase(d, services);
             error = error(d);
@@ -215,8 +217,8 @@ public final class Reconciler {
         }
     }
 
-    /** The quiet path: put drifted files back, keep services as declared. */
-    private void converge() {
+    /** The quiet path: put drifted files back, re-read packages when due, keep services as declared. */
+    private void converge(Desired d) {
         if (applied == null) {
             return;
         }
@@ -229,6 +231,8 @@ public final class Reconciler {
         } catch (Exception e) {
             lastError = e.getMessage();
         }
+        String failing = d instanceof Desired.Revision r && r.sha().equals(failedSha) ? failedSha : null;
+        packages.recheck(applied, failing, p.clock().instant());
         applied.services().forEach(p.runtime()::apply);
     }
 
@@ -280,7 +284,7 @@ public final class Reconciler {
             });
         }
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
-                applied == null ? null : applied.sha(), pin, p.source().get(), services, jobs, error, now);
+                applied == null ? null : applied.sha(), pin, p.source().get(), packages.statuses(), services, jobs, error, now);
     }
 
     /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */

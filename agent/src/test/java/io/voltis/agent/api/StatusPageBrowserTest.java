@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,10 +19,15 @@ import java.util.function.Function;
 import java.util.logging.Level;
 import java.util.stream.Stream;
 
+import io.voltis.agent.Agent;
+import io.voltis.agent.packages.system.CommandRunner;
+import io.voltis.agent.packages.system.FakeManagers;
+import io.voltis.agent.packages.system.SystemPackages;
 import io.voltis.agent.reconcile.AgentFixture;
 import io.voltis.agent.reconcile.AgentStatus;
 import io.voltis.agent.reconcile.Phase;
 import io.voltis.agent.runtime.ServiceStatus;
+import io.voltis.model.PackageManager;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -285,6 +291,37 @@ class StatusPageBrowserTest {
         waitFor("web's actual cell to be marked bad", d -> "bad".equals(d.findElement(actual).getDomAttribute("class")));
         waitFor("a ServiceDegraded event", d -> d.findElements(By.cssSelector("#events li[data-type='ServiceDegraded']"))
                 .stream().anyMatch(li -> li.getText().contains("web: ")));
+    }
+
+    @Test
+    void page_showsEachPackage_withStateVersionAndWhyItFailed() throws Exception {
+        // apt is FAKED (shell scripts run as real processes): a real install needs root and the network
+        FakeManagers apt = FakeManagers.in(tmp.resolve("apt"), PackageManager.APT);
+        apt.markInstalled("mosquitto", "2.0.11-1");
+        apt.failInstalls();
+        f = new AgentFixture(tmp);
+        f.machine = new Agent.Machine(Clock.systemUTC(), new SystemPackages(CommandRunner.processes(), List.of(apt.bin),
+                Duration.ofSeconds(30), Duration.ofSeconds(30)));
+        Map<String, String> files = ApiServerTest.workload("hello");
+        files.put("workloads/app/workload.yaml", "apiVersion: voltis/v1\npackages:\n"
+                + "  - {name: mosquitto, manager: apt}\n  - {name: curl, manager: apt}\n  - {name: jq, manager: apt}\n");
+        f.origin.commit("v1", files);
+        f.start();
+        assertThat(f.converge().phase()).isEqualTo(Phase.FAILED);
+        serve(null);
+
+        driver.get(base);
+
+        waitForText(By.id("phase"), "Failed");
+        List<String> mosquitto = row("packages", "mosquitto");
+        assertThat(mosquitto).startsWith("mosquitto", "apt", "installed", "2.0.11-1").endsWith("–");
+        assertThat(mosquitto.get(4)).matches("\\d{4}-\\d\\d-\\d\\dT.+Z \\(.+ ago\\)");
+        assertThat(row("packages", "curl")).startsWith("curl", "apt", "failed", "–")
+                .endsWith("apt install failed: apt-get exited with code 100: E: Unable to locate package curl");
+        assertThat(row("packages", "jq")).containsExactly("jq", "apt", "pending", "–", "–",
+                "not checked: the apply stopped at curl");
+        By curlState = By.cssSelector("#packages tr[data-package='curl'] td:nth-child(3)");
+        waitFor("curl's state cell to be marked bad", d -> "bad".equals(d.findElement(curlState).getDomAttribute("class")));
     }
 
     /** One service that prints a line and exits 3 at once: restarted, never running for long. */

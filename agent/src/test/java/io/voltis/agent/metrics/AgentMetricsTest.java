@@ -44,7 +44,7 @@ class AgentMetricsTest {
 
     static AgentStatus status(Phase phase, String desired, String applied, ServiceStatus... services) {
         return new AgentStatus("dev1", applied == null ? null : "gw", phase, desired, applied, null, REACHABLE,
-                List.of(services), List.of(), null, T0);
+                List.of(), List.of(services), List.of(), null, T0);
     }
 
     static ServiceStatus service(String name, Actual actual, Boolean healthy, int restarts) {
@@ -212,7 +212,7 @@ class AgentMetricsTest {
 
         SourceState down = new SourceState(T0, T0, SHA_A, false, "GitUnreachable", "connect refused", T0);
         status.set(new AgentStatus("dev1", "gw", Phase.SYNCED, SHA_A, SHA_A, new Pin(SHA_A, Pin.Source.CLI, T0), down,
-                List.of(), List.of(), null, T0));
+                List.of(), List.of(), List.of(), null, T0));
 
         assertThat(lines(metrics.scrape())).contains("voltis_pinned 1.0", "voltis_source_reachable 0.0");
     }
@@ -280,7 +280,7 @@ class AgentMetricsTest {
         String secret = "s3cr3t-t0ken";
         SourceState failing = new SourceState(T0, null, null, false, "AuthenticationFailed",
                 "https://voltis:" + secret + "@git.example.com/fleet.git: not authorized", T0);
-        status.set(new AgentStatus("edge-gw-0042", "gw", Phase.FAILED, SHA_B, SHA_A, null, failing,
+        status.set(new AgentStatus("edge-gw-0042", "gw", Phase.FAILED, SHA_B, SHA_A, null, failing, List.of(),
                 List.of(new ServiceStatus("web", "running", Actual.FAILED, false, 3, T0, 1, List.of("token=" + secret),
                         "exited 1")), List.of(), "revision invalid: " + secret, T0));
         metrics.polled(new PollResult.Failed(Reason.AUTHENTICATION_FAILED, "token " + secret + " refused"),

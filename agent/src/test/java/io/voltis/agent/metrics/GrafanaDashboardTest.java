@@ -40,7 +40,7 @@ class GrafanaDashboardTest {
         Instant t = Instant.parse("2025-03-01T12:00:00Z");
         String sha = "3f2a9c1d4e5b6a7980112233445566778899aabb";
         AgentStatus status = new AgentStatus("dev1", "gw", Phase.SYNCED, sha, sha, null,
-                new SourceState(t, t, sha, true, null, null, null),
+                new SourceState(t, t, sha, true, null, null, null), List.of(),
                 List.of(new ServiceStatus("web", "running", ServiceStatus.Actual.RUNNING, true, 0, t, null, List.of(), null)),
                 List.of(), null, t);
         try (AgentMetrics metrics = new AgentMetrics(() -> status, Clock.fixed(t, ZoneOffset.UTC))) {

@@ -23,6 +23,8 @@ public final class AgentFixture implements AutoCloseable {
     public Agent agent;
     /** The URL the agent pulls from; the origin's file URL unless a test serves it otherwise. */
     public String repoUrl;
+    /** The clock and system package managers the agent gets; the real ones unless a test sets others. */
+    public Agent.Machine machine = Agent.Machine.device();
 
     public AgentFixture(Path dir) {
         this.dir = dir;
@@ -38,7 +40,8 @@ public final class AgentFixture implements AutoCloseable {
     }
 
     public Agent start() throws Exception {
-        agent = Agent.start(config(), Map.of("PATH", System.getenv("PATH"), "HOME", System.getProperty("user.home")));
+        agent = Agent.start(config(), Map.of("PATH", System.getenv("PATH"), "HOME", System.getProperty("user.home")),
+                machine);
         return agent;
     }
 

@@ -92,16 +92,37 @@ public final class Artifacts implements PackageInstaller {
      *                          a URL it cannot use, a target holding files Voltis did not install
      */
     public boolean present(PackageRequest request) throws PackageException {
+        return look(request).present();
+    }
+
+    /**
+     * Read-only, as {@link #present}; the version is the first 12 hex digits of the SHA-256 the
+     * target's marker records (null without a marker), which may be another version than the
+     * one requested.
+     */
+    @Override
+    public Found look(PackageRequest request) throws PackageException {
         if (!request.isArtifact() || request.sha256() == null) {
             throw new IllegalArgumentException(request.name() + ": not an artifact with a sha256");
         }
         parse(request.name(), request.url());
-        TargetDir target = new TargetDir(request.extractTo() != null ? request.extractTo() : cacheDir.resolve(request.name()));
-        if (target.holds(request.sha256().toLowerCase(Locale.ROOT))) {
-            return true;
+        TargetDir target = new TargetDir(target(request));
+        String installed = target.installed();
+        String version = installed == null ? null : installed.substring(0, Math.min(12, installed.length()));
+        if (request.sha256().toLowerCase(Locale.ROOT).equals(installed)) {
+            return new Found(true, version);
         }
         refuseForeign(request.name(), target);
-        return false;
+        return new Found(false, version);
+    }
+
+    /** The file name the artifact is known by (from its URL; never the URL itself, which may hold a token). */
+    public static String fileName(PackageRequest request) {
+        try {
+            return Urls.fileName(new URI(request.url()), request.name());
+        } catch (URISyntaxException e) {
+            return request.name();
+        }
     }
 
     /** Where {@link #ensure} puts the artifact: {@code extractTo}, else its folder in the cache. */

@@ -43,14 +43,19 @@ final class TargetDir {
 
     /** Whether the marker records {@code sha256} (lower-case hex). */
     boolean holds(String sha256) {
+        return sha256.equals(installed());
+    }
+
+    /** The SHA-256 (lower-case hex) the marker records, or null when there is no readable marker. */
+    String installed() {
         try {
-            return Files.readString(dir.resolve(MARKER), StandardCharsets.US_ASCII).strip().toLowerCase(Locale.ROOT)
-                    .equals(sha256);
+            String sha = Files.readString(dir.resolve(MARKER), StandardCharsets.US_ASCII).strip().toLowerCase(Locale.ROOT);
+            return sha.isEmpty() ? null : sha;
         } catch (NoSuchFileException e) {
-            return false;
+            return null;
         } catch (IOException e) {
             LOG.warn("Cannot read {}: {}", dir.resolve(MARKER), e.getMessage());
-            return false;
+            return null;
         }
     }
 

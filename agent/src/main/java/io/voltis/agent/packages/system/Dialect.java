@@ -2,6 +2,8 @@ package io.voltis.agent.packages.system;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import io.voltis.model.PackageManager;
 
@@ -15,16 +17,19 @@ enum Dialect {
     APT(PackageManager.APT, "apt-get", "dpkg-query", "is this a Debian device?") {
         @Override
         List<String> checkArgs(String name) {
-            // NOTE: one status per line: a multi-arch name (libc6:amd64 + libc6:i386) prints several.
-            return List.of("-W", "--showformat=${Status}\\n", "--", name);
+            // NOTE: one "status<TAB>version" per line: a multi-arch name (libc6:amd64 + libc6:i386) prints several.
+            return List.of("-W", "--showformat=${Status}\\t${Version}\\n", "--", name);
         }
 
         @Override
         boolean installed(CommandRunner.Result result) {
-            // "<want> ok installed": also "hold ok installed" and "deinstall ok installed" (still on disk).
-            return result.succeeded() && result.output().stream()
-                    .map(line -> line.strip().split("\\s+"))
-                    .anyMatch(words -> words.length == 3 && words[1].equals("ok") && words[2].equals("installed"));
+            return result.succeeded() && result.output().stream().anyMatch(APT_INSTALLED);
+        }
+
+        @Override
+        String version(CommandRunner.Result result, String name) {
+            return versions(result.output().stream().filter(APT_INSTALLED)
+                    .map(line -> line.indexOf('\t') < 0 ? "" : line.substring(line.indexOf('\t') + 1).strip()));
         }
 
         @Override
@@ -46,7 +51,13 @@ enum Dialect {
     DNF(PackageManager.DNF, "dnf", "rpm", "is this a Fedora or RHEL device?") {
         @Override
         List<String> checkArgs(String name) {
-            return List.of("-q", "--", name);
+            // NOTE: one VERSION-RELEASE per line: an installonly name (kernel) may print several.
+            return List.of("-q", "--qf", "%{VERSION}-%{RELEASE}\\n", "--", name);
+        }
+
+        @Override
+        String version(CommandRunner.Result result, String name) {
+            return versions(result.output().stream().map(String::strip));
         }
 
         @Override
@@ -58,13 +69,27 @@ enum Dialect {
     APK(PackageManager.APK, "apk", "apk", "is this an Alpine device?") {
         @Override
         List<String> checkArgs(String name) {
-            return List.of("info", "-e", "--", name);
+            // -v: print "name-version" for an installed name instead of the bare name.
+            return List.of("info", "-v", "-e", "--", name);
+        }
+
+        @Override
+        String version(CommandRunner.Result result, String name) {
+            return versions(result.output().stream().map(String::strip)
+                    .filter(line -> line.startsWith(name + "-"))
+                    .map(line -> line.substring(name.length() + 1)));
         }
 
         @Override
         List<String> installArgs(String name) {
             return List.of("add", "--no-cache", "--", name);
         }
+    };
+
+    /** A dpkg-query line "<want> ok installed<TAB>version": also "hold ok installed", "deinstall ok installed" (still on disk). */
+    private static final java.util.function.Predicate<String> APT_INSTALLED = line -> {
+        String[] words = line.split("\t", 2)[0].strip().split("\\s+");
+        return words.length == 3 && words[1].equals("ok") && words[2].equals("installed");
     };
 
     private final PackageManager manager;
@@ -113,11 +138,22 @@ enum Dialect {
         return result.succeeded();
     }
 
+    /**
+     * The installed version from the output of a check that found the package installed, or
+     * null when the output names none; several installed versions are joined with ", ".
+     */
+    abstract String version(CommandRunner.Result result, String name);
+
     /** Arguments after {@link #installTool()}. */
     abstract List<String> installArgs(String name);
 
     /** Added to the agent's environment for the install. */
     Map<String, String> env() {
         return Map.of();
+    }
+
+    private static String versions(Stream<String> lines) {
+        String joined = lines.filter(v -> !v.isEmpty()).distinct().collect(Collectors.joining(", "));
+        return joined.isEmpty() ? null : joined;
     }
 }

@@ -19,11 +19,11 @@ import io.voltis.agent.packages.PackageRequest;
 
 /**
  * Ensures a system package through apt, dnf or apk. Each {@link #ensure} first asks the
- * package database ({@code dpkg-query -W}, {@code rpm -q}, {@code apk info -e}) and runs the
+ * package database ({@code dpkg-query -W}, {@code rpm -q}, {@code apk info -e}; the same query
+ * prints the installed version, which {@link #look} returns) and runs the
  * non-interactive install ({@code apt-get install -y}, {@code dnf install -y}, {@code apk add})
- * only when the package is missing, so a converged device runs one cheap query per package
- * per tick. Tools are looked up in a fixed list of directories, never through the agent's
- * PATH; a missing tool, a failed or timed-out install each end in one {@link PackageException}
+ * only when the package is missing, so a package already present costs one cheap query. Tools
+ * are looked up in a fixed list of directories, never through the agent's PATH; a missing tool, a failed or timed-out install each end in one {@link PackageException}
  * line that names the package, the manager, and what the tool said last.
  */
 public final class SystemPackages implements PackageInstaller {
@@ -92,13 +92,27 @@ public final class SystemPackages implements PackageInstaller {
      * @throws PackageException when the query cannot run (no such tool on this device, a timeout)
      */
     public boolean installed(PackageRequest request) throws PackageException {
+        return look(request).present();
+    }
+
+    /**
+     * Read-only: the same one query {@link #ensure} runs first ({@code dpkg-query}, {@code rpm -q},
+     * {@code apk info -e}), which also prints the installed version. Only the query tool must be
+     * on the device.
+     *
+     * @throws PackageException when the query cannot run (no such tool on this device, a timeout)
+     */
+    @Override
+    public Found look(PackageRequest request) throws PackageException {
         if (request.isArtifact() || request.manager() == null) {
             throw new IllegalArgumentException(request.name() + ": not a system package");
         }
         Dialect dialect = Dialect.of(request.manager());
         Path check = tool(request.name(), dialect, dialect.checkTool());
-        return dialect.installed(run(request.name(), dialect, check, dialect.checkArgs(request.name()), Map.of(),
-                checkTimeout));
+        CommandRunner.Result result = run(request.name(), dialect, check, dialect.checkArgs(request.name()), Map.of(),
+                checkTimeout);
+        boolean present = dialect.installed(result);
+        return new Found(present, present ? dialect.version(result, request.name()) : null);
     }
 
     private Path tool(String name, Dialect dialect, String tool) throws PackageException {

@@ -71,6 +71,18 @@ function render(s) {
   text("last-poll", when(s.source.lastPollAt));
   text("last-error", s.lastError);
   text("updated", when(s.updatedAt));
+  const packages = $("packages").tBodies[0];
+  packages.replaceChildren();
+  for (const pkg of s.packages) {
+    const row = packages.insertRow();
+    row.dataset.package = pkg.name;
+    cell(row, pkg.name);
+    cell(row, pkg.manager);
+    cell(row, pkg.state, pkg.state === "installed" ? "ok" : (pkg.state === "pending" ? "" : "bad"));
+    cell(row, pkg.version);
+    cell(row, when(pkg.checkedAt));
+    cell(row, pkg.message);
+  }
   const services = $("services").tBodies[0];
   services.replaceChildren();
   for (const svc of s.services) {

@@ -18,26 +18,27 @@ import org.apache.commons.compress.compressors.gzip.GzipCompressorOutputStream;
 /**
  * Builds tar, tar.gz and zip archives in memory with Apache Commons Compress, entry names
  * written exactly as given (absolute and ".." names included), for tests that serve them.
+ * Public for whole-agent tests that serve an artifact too.
  */
-final class TestArchives {
+public final class TestArchives {
 
     enum Kind { FILE, DIRECTORY, SYMLINK, HARDLINK }
 
-    record Entry(String name, Kind kind, String content, int mode, String link) {
+    public record Entry(String name, Kind kind, String content, int mode, String link) {
     }
 
     private TestArchives() {
     }
 
-    static Entry file(String name, String content) {
+    public static Entry file(String name, String content) {
         return new Entry(name, Kind.FILE, content, 0644, null);
     }
 
-    static Entry executable(String name, String content) {
+    public static Entry executable(String name, String content) {
         return new Entry(name, Kind.FILE, content, 0755, null);
     }
 
-    static Entry dir(String name) {
+    public static Entry dir(String name) {
         return new Entry(name, Kind.DIRECTORY, null, 0755, null);
     }
 
@@ -49,7 +50,7 @@ final class TestArchives {
         return new Entry(name, Kind.HARDLINK, null, 0644, target);
     }
 
-    static byte[] tarGz(Entry... entries) {
+    public static byte[] tarGz(Entry... entries) {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (OutputStream gz = new GzipCompressorOutputStream(bytes)) {
             writeTar(gz, entries);
@@ -119,7 +120,7 @@ final class TestArchives {
         return bytes.toByteArray();
     }
 
-    static String sha256(byte[] bytes) {
+    public static String sha256(byte[] bytes) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {

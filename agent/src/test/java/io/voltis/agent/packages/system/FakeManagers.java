@@ -12,12 +12,17 @@ import io.voltis.model.PackageManager;
  * Fake {@code dpkg-query}/{@code apt-get}, {@code rpm}/{@code dnf} and {@code apk} as small
  * shell scripts in a temporary bin directory: real package managers cannot run in CI (they
  * need root, a package database and the network, and would change the build machine). The
- * scripts keep their "database" as files under {@code state/installed/}, append every call to
- * {@code calls.log} as "tool arg...", and answer in each manager's own words and exit codes.
+ * scripts keep their "database" as files under {@code state/installed/} (each holding the
+ * installed version), append every call to {@code calls.log} as "tool arg...", and answer in
+ * each manager's own words and exit codes. Public: whole-agent tests in other packages use them
+ * for the same reason.
  */
-final class FakeManagers {
+public final class FakeManagers {
 
-    final Path bin;
+    /** The version a fake install puts in place. */
+    public static final String INSTALLED_VERSION = "1.0-1";
+
+    public final Path bin;
     final Path state;
 
     private FakeManagers(Path bin, Path state) {
@@ -26,41 +31,42 @@ final class FakeManagers {
     }
 
     /** Writes the fakes for {@code manager} into {@code dir/bin}. */
-    static FakeManagers in(Path dir, PackageManager manager) throws IOException {
+    public static FakeManagers in(Path dir, PackageManager manager) throws IOException {
         FakeManagers fakes = new FakeManagers(Files.createDirectories(dir.resolve("bin")),
                 Files.createDirectories(dir.resolve("state")));
         Files.createDirectories(fakes.state.resolve("installed"));
         switch (manager) {
             case APT -> {
                 fakes.script("dpkg-query", """
-                        if [ -e "$STATE/installed/$last" ]; then echo 'install ok installed'; exit 0; fi
-                        if [ -e "$STATE/config-files/$last" ]; then echo 'deinstall ok config-files'; exit 0; fi
+                        if [ -e "$STATE/installed/$last" ]; then printf 'install ok installed\t%s\n' "$(cat "$STATE/installed/$last")"; exit 0; fi
+                        if [ -e "$STATE/config-files/$last" ]; then printf 'deinstall ok config-files\t0.9-1\n'; exit 0; fi
                         echo "dpkg-query: no packages found matching $last" >&2; exit 1
                         """);
                 fakes.script("apt-get", """
                         [ "$DEBIAN_FRONTEND" = noninteractive ] || { echo 'E: would ask a question'; exit 99; }
                         echo 'Reading package lists...'
                         if [ -e "$STATE/fail" ]; then echo "E: Unable to locate package $last" >&2; exit 100; fi
-                        touch "$STATE/installed/$last"; echo "Setting up $last (1.0) ..."
+                        echo 1.0-1 > "$STATE/installed/$last"; echo "Setting up $last (1.0-1) ..."
                         """);
             }
             case DNF -> {
                 fakes.script("rpm", """
-                        if [ -e "$STATE/installed/$last" ]; then echo "$last-1.0-1.x86_64"; exit 0; fi
+                        if [ -e "$STATE/installed/$last" ]; then cat "$STATE/installed/$last"; exit 0; fi
                         echo "package $last is not installed"; exit 1
                         """);
                 fakes.script("dnf", """
                         echo 'Last metadata expiration check: 0:01:02 ago.'
                         if [ -e "$STATE/fail" ]; then echo "Error: Unable to find a match: $last" >&2; exit 1; fi
-                        touch "$STATE/installed/$last"; echo 'Complete!'
+                        echo 1.0-1 > "$STATE/installed/$last"; echo 'Complete!'
                         """);
             }
             case APK -> fakes.script("apk", """
-                    if [ "$1" = info ]; then [ -e "$STATE/installed/$last" ] && exit 0; exit 1; fi
+                    if [ "$1" = info ]; then [ -e "$STATE/installed/$last" ] || exit 1
+                    [ "$2" = -v ] && echo "$last-$(cat "$STATE/installed/$last")" || echo "$last"; exit 0; fi
                     echo 'fetch https://dl-cdn.alpinelinux.org/alpine/v3.20/main/x86_64/APKINDEX.tar.gz'
                     if [ -e "$STATE/fail" ]; then echo "ERROR: unable to select packages:" >&2; \
                     echo "  $last (no such package):" >&2; exit 1; fi
-                    touch "$STATE/installed/$last"; echo 'OK: 9 MiB in 20 packages'
+                    echo 1.0-1 > "$STATE/installed/$last"; echo 'OK: 9 MiB in 20 packages'
                     """);
             default -> throw new IllegalArgumentException(manager.toString());
         }
@@ -77,8 +83,17 @@ final class FakeManagers {
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
-    void markInstalled(String name) throws IOException {
-        Files.createFile(state.resolve("installed").resolve(name));
+    public void markInstalled(String name) throws IOException {
+        markInstalled(name, "2.0.11-1");
+    }
+
+    public void markInstalled(String name, String version) throws IOException {
+        Files.writeString(state.resolve("installed").resolve(name), version + "\n");
+    }
+
+    /** As if removed by hand: the package database no longer lists it. */
+    public void remove(String name) throws IOException {
+        Files.deleteIfExists(state.resolve("installed").resolve(name));
     }
 
     void markConfigFilesOnly(String name) throws IOException {
@@ -86,15 +101,15 @@ final class FakeManagers {
         Files.createFile(state.resolve("config-files").resolve(name));
     }
 
-    void failInstalls() throws IOException {
+    public void failInstalls() throws IOException {
         Files.createFile(state.resolve("fail"));
     }
 
-    boolean isInstalled(String name) {
+    public boolean isInstalled(String name) {
         return Files.exists(state.resolve("installed").resolve(name));
     }
 
-    List<String> calls() throws IOException {
+    public List<String> calls() throws IOException {
         Path log = state.resolve("calls.log");
         return Files.exists(log) ? Files.readAllLines(log) : List.of();
     }

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import io.voltis.agent.packages.PackageException;
+import io.voltis.agent.packages.PackageInstaller;
 import io.voltis.agent.packages.PackageInstaller.Outcome;
 import io.voltis.agent.packages.PackageRequest;
 import io.voltis.model.PackageManager;
@@ -43,9 +44,9 @@ class SystemPackagesTest {
 
     @ParameterizedTest
     @CsvSource({
-            "APT, dpkg-query -W --showformat=${Status}\\n -- mosquitto",
-            "DNF, rpm -q -- mosquitto",
-            "APK, apk info -e -- mosquitto"})
+            "APT, dpkg-query -W --showformat=${Status}\\t${Version}\\n -- mosquitto",
+            "DNF, rpm -q --qf %{VERSION}-%{RELEASE}\\n -- mosquitto",
+            "APK, apk info -v -e -- mosquitto"})
     void ensure_alreadyInstalled_runsOnlyTheCheck(PackageManager manager, String check) throws Exception {
         FakeManagers fakes = FakeManagers.in(dir, manager);
         fakes.markInstalled("mosquitto");
@@ -109,6 +110,40 @@ class SystemPackagesTest {
                 .hasMessage("mosquitto: " + message.formatted(emptyBin));
     }
 
+    @ParameterizedTest
+    @EnumSource(PackageManager.class)
+    void look_installed_readsTheVersionFromTheOneCheckQuery(PackageManager manager) throws Exception {
+        FakeManagers fakes = FakeManagers.in(dir, manager);
+        fakes.markInstalled("mosquitto", "2.0.18-1");
+
+        PackageInstaller.Found found = packagesWith(fakes).look(request("mosquitto", manager));
+
+        assertThat(found).isEqualTo(new PackageInstaller.Found(true, "2.0.18-1"));
+        assertThat(fakes.calls()).hasSize(1).first().asString().startsWith(manager == PackageManager.APT ? "dpkg-query"
+                : manager == PackageManager.DNF ? "rpm" : "apk info");
+    }
+
+    @ParameterizedTest
+    @EnumSource(PackageManager.class)
+    void look_missing_isNotPresentWithNoVersion_andInstallsNothing(PackageManager manager) throws Exception {
+        FakeManagers fakes = FakeManagers.in(dir, manager);
+
+        PackageInstaller.Found found = packagesWith(fakes).look(request("mosquitto", manager));
+
+        assertThat(found).isEqualTo(new PackageInstaller.Found(false, null));
+        assertThat(fakes.calls()).hasSize(1);
+        assertThat(fakes.isInstalled("mosquitto")).isFalse();
+    }
+
+    @Test
+    void look_aptConfigFilesOnly_isNotPresent() throws Exception {
+        FakeManagers fakes = FakeManagers.in(dir, PackageManager.APT);
+        fakes.markConfigFilesOnly("mosquitto");
+
+        assertThat(packagesWith(fakes).look(request("mosquitto", PackageManager.APT)))
+                .isEqualTo(new PackageInstaller.Found(false, null));
+    }
+
     @Test
     void ensure_aptPackageRemovedButConfigKept_isInstalledAgain() throws Exception {
         FakeManagers fakes = FakeManagers.in(dir, PackageManager.APT);
@@ -150,5 +185,19 @@ class SystemPackagesTest {
         Outcome outcome = SystemPackages.onDevice().ensure(request("dpkg", PackageManager.APT));
 
         assertThat(outcome).isEqualTo(Outcome.ALREADY_PRESENT);
+    }
+
+    @Test
+    void realDpkgQuery_look_givesTheVersionDpkgItselfReports() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/dpkg-query")), "not a Debian build machine");
+        Process dpkg = new ProcessBuilder("/usr/bin/dpkg-query", "-W", "-f", "${Version}", "dpkg").start();
+        String expected = new String(dpkg.getInputStream().readAllBytes()).strip();
+        assertThat(dpkg.waitFor()).isZero();
+
+        // read-only: dpkg is installed wherever dpkg-query is
+        PackageInstaller.Found found = SystemPackages.onDevice().look(request("dpkg", PackageManager.APT));
+
+        assertThat(found).isEqualTo(new PackageInstaller.Found(true, expected));
+        assertThat(expected).isNotEmpty();
     }
 }
