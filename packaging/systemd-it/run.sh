@@ -258,6 +258,22 @@ else
     fail "crash loop removal" "$(status_json | jq -c '{phase, lastError}'); unit file: $(inside ls /etc/systemd/system/$crasher 2>&1)"
 fi
 
+# --- an active unit failing its health check is Degraded with the probe's reason ---------------
+sed -i 's|health: {http: "http://127.0.0.1:${port}/health"|health: {http: "http://127.0.0.1:1/health"|' \
+    "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo commit -q -am "a health check that cannot pass"
+if wait_for 120 status_is ".appliedRevision == \"$(head_sha)\" and .phase == \"Degraded\" and (.services[] | select(.name == \"web\") | .actual == \"running\" and .healthy == false and (.message | test(\"health check failing: GET http://127.0.0.1:1/health\")))"; then
+    pass "unhealthy: an active unit failing its check is Degraded ($(status_json | jq -r '.services[] | select(.name == "web") | .message'))"
+else
+    fail "unhealthy" "$(status_json | jq -c '{phase, web: [.services[] | select(.name == "web")]}')"
+fi
+git_in_repo revert --no-edit HEAD >/dev/null
+if wait_for 120 status_is ".phase == \"Synced\" and .appliedRevision == \"$(head_sha)\""; then
+    pass "unhealthy: the fixed check makes the device Synced again"
+else
+    fail "unhealthy recovery" "$(status_json | jq -c '{phase, lastError}')"
+fi
+
 # --- a reboot brings the services back in dependsOn order --------------------------------------
 inside systemctl reboot >/dev/null 2>&1 || true
 for i in $(seq 1 60); do
