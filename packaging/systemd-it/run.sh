@@ -303,7 +303,25 @@ else
     fail "reboot" "the container did not boot again"
 fi
 
-# --- purge leaves no unit of the agent's behind, and nothing failed ---------------------------
+# --- remove stops and deletes the services' units, keeps the state; purge leaves nothing -------
+inside journalctl -u voltis-agent --no-pager >"$WORK/agent-journal.log" 2>&1
+if inside env DEBIAN_FRONTEND=noninteractive apt-get remove -y -q voltis-agent >"$WORK/remove.log" 2>&1; then
+    pass "remove: apt-get remove voltis-agent succeeds"
+else
+    fail "remove" "$(tail -n 3 "$WORK/remove.log" | tr '\n' ' ')"
+fi
+# (voltis-agent.service itself stays, masked: a link to /dev/null until the package is purged.)
+left=$(inside sh -c 'grep -ls "^# voltis-workload: " /etc/systemd/system/voltis-*.service; systemctl list-units --all --plain --no-legend "voltis-hello-web-*"' | tr '\n' ' ')
+if [ -z "${left// /}" ] && ! inside curl -fsS -m 2 http://127.0.0.1:18080/ >/dev/null 2>&1; then
+    pass "remove: the services are stopped and their units deleted"
+else
+    fail "remove units" "left: $left"
+fi
+if inside test -d /var/lib/voltis/revisions; then
+    pass "remove: the state (revision history) is kept for a reinstall"
+else
+    fail "remove state" "/var/lib/voltis is gone after remove"
+fi
 if inside env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voltis-agent >"$WORK/purge.log" 2>&1; then
     pass "purge: apt-get purge voltis-agent succeeds"
 else
