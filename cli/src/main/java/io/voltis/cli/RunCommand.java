@@ -87,6 +87,14 @@ final class RunCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        try {
+            // A credential setting that cannot work (an SSH URL without a key or known_hosts, a password file
+            // anyone can read) is a bad setting: exit 2, which systemd does not restart, not a failure at start.
+            io.voltis.sync.git.CredentialSources.load(cfg.repo(), cfg.gitUsername(), cfg.gitPasswordFile(), cfg.sshKey(),
+                    cfg.knownHosts(), System.getenv());
+        } catch (io.voltis.sync.git.SourceException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Logging.daemon();
         PrintWriter out = spec.commandLine().getOut();
         if (cfg.once()) {

@@ -37,4 +37,41 @@ class RunCommandTest {
         assertThat(r.exitCode()).isEqualTo(2);
         assertThat(r.err()).startsWith("voltis-agent: --listen: '0.0.0.0:9740' exposes the status API beyond this device");
     }
+
+    @Test
+    void gitPasswordFileReadableByEveryone_isBadUsage_beforeAnythingStarts() throws Exception {
+        Path password = Files.writeString(tmp.resolve("git-token"), "s3cret-token-value\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Cli r = Cli.run("run", "--repo", "https://git.example.invalid/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--git-password-file", password.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: password file " + password + " is readable by everyone; chmod 600 it\n");
+        assertThat(r.err()).doesNotContain("s3cret");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+
+    @Test
+    void sshUrlWithoutKnownHosts_isBadUsage_beforeAnythingStarts() throws Exception {
+        Path key = Files.writeString(tmp.resolve("deploy-key"), "not checked before known_hosts\n");
+
+        Cli r = Cli.run("run", "--repo", "ssh://git@git.example.invalid/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--ssh-key", key.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: an SSH URL needs --ssh-key and --known-hosts\n");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", " ", "a/b", "..", " edge-01"})
+    void hostnameThatNamesNoDeviceFile_isBadUsage(String hostname) {
+        Cli r = Cli.run("run", "--repo", "file:///nowhere", "--state-dir", tmp.resolve("state").toString(),
+                "--hostname", hostname);
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: --hostname: '" + hostname + "' is not a host name");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
 }

@@ -143,11 +143,24 @@ public final class ConfigLoader {
             Path state = path("state-dir", root ? Path.of("/var/lib/voltis") : home.resolve(".local/state/voltis"));
             AgentConfig.Runtime runtime = runtime();
             return new AgentConfig(repo, text("branch", "main"), text("path", ""),
-                    text("hostname", machineHostname), duration("interval", "30s"),
+                    hostname(), duration("interval", "30s"),
                     duration("reconcile-interval", "5s"), state, path("root", Path.of("/")), runtime,
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"));
+        }
+
+        /** The name device files are matched against: never empty, never a path. */
+        private String hostname() throws ConfigException {
+            String v = values.get("hostname");
+            if (v == null) {
+                return machineHostname;
+            }
+            if (v.isBlank() || !v.strip().equals(v) || v.contains("/") || v.startsWith(".")) {
+                throw new ConfigException(where("hostname") + ": '" + v + "' is not a host name (devices/<hostname>.yaml"
+                        + " is looked up by it); leave it out to use this machine's");
+            }
+            return v;
         }
 
         private String text(String key, String fallback) {
