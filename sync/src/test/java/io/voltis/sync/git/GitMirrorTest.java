@@ -157,6 +157,17 @@ class GitMirrorTest {
     }
 
     @Test
+    void ssh_ed25519ClientAndHostKeysFromSshKeygen_fetch() throws Exception {
+        try (GitSshServer server = new GitSshServer(origin, tmp.resolve("sshd"), true);
+             GitMirror mirror = mirror(server.url(), new GitCredentials.SshKey(server.clientKey(), server.knownHosts()))) {
+            assertThat(Files.readString(server.clientKey())).startsWith("-----BEGIN OPENSSH PRIVATE KEY-----");
+            assertThat(Files.readString(server.knownHosts())).contains(" ssh-ed25519 ");
+            assertThat(mirror.remoteHead()).isEqualTo(first);
+            assertThat(mirror.fetchHead().head()).isEqualTo(first);
+        }
+    }
+
+    @Test
     void ssh_unknownHostKey_isRejected_andKnownHostsUntouched() throws Exception {
         try (GitSshServer server = new GitSshServer(origin, tmp.resolve("sshd"))) {
             Path known = server.emptyKnownHosts();

@@ -44,11 +44,26 @@ public final class GitSshServer implements AutoCloseable {
 
     /** Generates keys and known_hosts files into {@code dir} (created if needed) and starts serving {@code repo}. */
     public GitSshServer(TestRepo repo, Path dir) {
+        this(repo, dir, false);
+    }
+
+    /**
+     * With {@code ed25519}, the host and client keys are ed25519 keys made by OpenSSH's own
+     * {@code ssh-keygen} (the kind docs/operations.md recommends), read back through MINA sshd;
+     * otherwise fresh EC (P-256) keys made in the JVM.
+     */
+    public GitSshServer(TestRepo repo, Path dir, boolean ed25519) {
         try {
             Files.createDirectories(dir);
-            KeyPair host = newKeyPair();
-            KeyPair client = newKeyPair();
-            clientKey = writePrivateKey(client, dir.resolve("id_ecdsa"));
+            KeyPair host = ed25519 ? sshKeygen(dir.resolve("host_ed25519")) : newKeyPair();
+            KeyPair client;
+            if (ed25519) {
+                clientKey = dir.resolve("id_ed25519");
+                client = sshKeygen(clientKey);
+            } else {
+                client = newKeyPair();
+                clientKey = writePrivateKey(client, dir.resolve("id_ecdsa"));
+            }
             server = new LoopbackServer(client.getPublic(), repo.repository(), host);
             port = server.start();
             knownHosts = Files.writeString(dir.resolve("known_hosts"), hostLine(port, host.getPublic()));
@@ -103,6 +118,26 @@ public final class GitSshServer implements AutoCloseable {
     /** NOTE: the known_hosts format OpenSSH and JGit expect for a non-default port. */
     private static String hostLine(int port, PublicKey key) {
         return "[127.0.0.1]:" + port + " " + PublicKeyEntry.toString(key) + "\n";
+    }
+
+    /** {@code ssh-keygen -t ed25519} into {@code file} (0600, no passphrase), read back as a key pair. */
+    private static KeyPair sshKeygen(Path file) throws IOException, GeneralSecurityException {
+        Process keygen = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "voltis-test",
+                "-f", file.toString()).redirectErrorStream(true).start();
+        try {
+            String output = new String(keygen.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            if (keygen.waitFor() != 0) {
+                throw new IOException("ssh-keygen failed: " + output);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while ssh-keygen ran", e);
+        }
+        try (var in = Files.newInputStream(file)) {
+            Iterable<KeyPair> pairs = org.apache.sshd.common.util.security.SecurityUtils.loadKeyPairIdentities(
+                    null, org.apache.sshd.common.NamedResource.ofName(file.toString()), in, null);
+            return pairs.iterator().next();
+        }
     }
 
     private static KeyPair newKeyPair() throws GeneralSecurityException {
