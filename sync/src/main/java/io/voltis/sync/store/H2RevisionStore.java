@@ -165,6 +165,8 @@ final class H2RevisionStore implements RevisionStore {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("an event needs a type");
         }
+        // logged first: the line says what happened even when the store cannot record it (a full disk)
+        EventLog.write(type, revision, message);
         events.add(type, revision, message, clock.instant());
     }
 
