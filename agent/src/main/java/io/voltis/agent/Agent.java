@@ -252,14 +252,23 @@ public final class Agent implements AutoCloseable {
      * declared, answering their health check) or {@code settle} runs out.
      */
     public AgentStatus runOnce(Duration settle) throws InterruptedException {
+        return runOnce(settle, status -> false);
+    }
+
+    /**
+     * As {@link #runOnce(Duration)}, but stops waiting as soon as {@code hopeless} says the status
+     * will not settle by waiting (a crash loop, a source that gave nothing to apply).
+     */
+    public AgentStatus runOnce(Duration settle, java.util.function.Predicate<AgentStatus> hopeless)
+            throws InterruptedException {
         pollLocked();
         Instant deadline = Instant.now().plus(settle);
         AgentStatus status;
         do {
             tickLocked();
             status = reconciler.status();
-            if (status.phase() != io.voltis.agent.reconcile.Phase.PROGRESSING
-                    && status.phase() != io.voltis.agent.reconcile.Phase.DEGRADED) {
+            if ((status.phase() != io.voltis.agent.reconcile.Phase.PROGRESSING
+                    && status.phase() != io.voltis.agent.reconcile.Phase.DEGRADED) || hopeless.test(status)) {
                 break;
             }
             Thread.sleep(500);

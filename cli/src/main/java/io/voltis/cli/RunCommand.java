@@ -20,8 +20,8 @@ import picocli.CommandLine.Option;
 /**
  * {@code voltis-agent run}: the daemon. Flags beat the config file, which beats VOLTIS_*
  * environment variables (docs/configuration.md). Runs until SIGTERM or SIGINT, then stops cleanly
- * and exits 0 ({@link StopSignals}). With {@code --once}: poll and reconcile once, exit 0 if the
- * device converged, 1 if not.
+ * and exits 0 ({@link StopSignals}). With {@code --once}: poll and reconcile once, then exit as
+ * {@link OnceOutcome} says (0 converged, 1 failed revision, 3 failing source, 4 not converged).
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Run the agent: follow the repo and converge this device to its workload.")
@@ -50,7 +50,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--api-token-file", paramLabel = "FILE",
             description = "Bearer token the status API requires (needed to listen beyond loopback).")
     String apiTokenFile;
-    @Option(names = "--once", description = "Poll and reconcile once; exit 0 if converged, 1 if not.")
+    @Option(names = "--once", description = "Poll and reconcile once; exit 0 if converged, 1 if the revision failed, 3 if the source failed, 4 if not converged in time.")
     boolean once;
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: /etc/voltis/agent.yaml if present).")
     Path config;
@@ -99,19 +99,15 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (cfg.once()) {
             try (Agent agent = Agent.start(cfg, System.getenv())) {
-                AgentStatus status = agent.runOnce(java.time.Duration.ofSeconds(60));
-                out.println(status.phase().word() + ": applied " + shortSha(status.appliedRevision()) + ", desired "
-                        + shortSha(status.desiredRevision()) + (status.lastError() == null ? "" : " (" + status.lastError() + ")"));
-                return status.phase().isConverged() ? Main.OK : Main.FAILED;
+                AgentStatus status = agent.runOnce(java.time.Duration.ofSeconds(60), OnceOutcome::hopeless);
+                OnceOutcome outcome = OnceOutcome.of(status);
+                out.println(outcome.line());
+                return outcome.exitCode();
             }
         }
         StopSignals signals = StopSignals.install(); // before the start: a SIGTERM during it is answered after it
         Agent agent = Agent.start(cfg, System.getenv());
         return signals.closeOnSignal(agent);
-    }
-
-    private static String shortSha(String sha) {
-        return sha == null ? "none" : sha.substring(0, Math.min(12, sha.length()));
     }
 
     private Map<String, String> flags() {

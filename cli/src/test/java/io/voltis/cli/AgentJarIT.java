@@ -212,6 +212,39 @@ class AgentJarIT {
     }
 
     @Test
+    void once_sourceUnreachable_exits3WithTheReason_whetherOrNotARevisionWasApplied() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        String head = origin.commit("one device", Map.of("devices/good.yaml", "workload: ok\n",
+                "workloads/ok/workload.yaml", "apiVersion: voltis/v1\njobs:\n  - {name: hello, run: [sh, -c, \"echo hi\"], when: per-revision}\n"));
+        assertThat(once(origin, "good").exit()).isZero();
+        Files.move(origin.dir(), tmp.resolve("moved.git"));
+
+        Once known = once(origin, "good");      // the state knows the applied revision
+        Once fresh = once(origin, "never-ran"); // nothing applied yet
+
+        assertThat(known.exit()).as(known.out()).isEqualTo(3);
+        assertThat(known.out()).contains("Synced: applied " + head.substring(0, 12) + ", desired " + head.substring(0, 12)
+                + "; source failing: GitUnreachable: no Git repository at");
+        assertThat(fresh.exit()).as(fresh.out()).isEqualTo(3);
+        assertThat(fresh.out()).contains("Progressing: applied none, desired none; source failing: GitUnreachable");
+    }
+
+    @Test
+    void once_crashLoopingService_exits4NamingIt() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        origin.commit("a service that exits at once", Map.of("devices/good.yaml", "workload: loop\n",
+                "workloads/loop/workload.yaml", "apiVersion: voltis/v1\nservices:\n"
+                        + "  - {name: flaky, command: [sh, -c, \"echo starting; exit 7\"], restart: always}\n"
+                        + "  - {name: steady, command: [sh, -c, \"exec sleep 1000\"]}\n"));
+
+        Once loop = once(origin, "good");
+
+        assertThat(loop.exit()).as(loop.out()).isEqualTo(4);
+        assertThat(loop.out()).contains("Degraded: applied ").contains("; not running as desired: flaky (")
+                .contains("exited with code 7").doesNotContain("steady (");
+    }
+
+    @Test
     void run_withABadFlag_isUsageExit2_oneLine() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
                 JAR.toString(), "run", "--repo", "file:///nowhere", "--interval", "often").start();
