@@ -35,6 +35,12 @@ final class RollbackCommand implements Callable<Integer> {
             String applied = d.applied().orElseThrow(() ->
                     new IllegalStateException("nothing to roll back: " + d.hostname() + " has not applied any revision yet"));
             String target = to != null ? d.resolve(to) : previous(d, applied);
+            var record = d.store.revision(target);
+            if (record.isPresent() && record.get().validation() == io.voltis.sync.store.RevisionRecord.Validation.INVALID) {
+                String problems = record.get().problems() == null ? "" : record.get().problems().lines().findFirst().orElse("");
+                throw new IllegalStateException("cannot roll back to " + Device.shortSha(target)
+                        + ": it is recorded invalid (" + problems + "); roll back to a revision that applied");
+            }
             if (target.equals(applied) && d.store.pin().map(p -> p.revision().equals(applied)).orElse(false)) {
                 throw new IllegalStateException(Device.shortSha(applied) + " already runs and is pinned: nothing to do");
             }

@@ -244,6 +244,55 @@ class AgentJarIT {
                 .contains("exited with code 7").doesNotContain("steady (");
     }
 
+    /**
+     * JGit measures a file store's timestamp resolution by writing {@code .probe-*} files where it
+     * reads, unless told the answer; an operator's {@code file://} repository must not be written
+     * to. Watched from this JVM while the agent runs in its own (an in-process check would find
+     * JGit's per-process cache already filled by the test's own repository).
+     */
+    @Test
+    void once_fileUrl_writesNothingIntoTheSourceRepository() throws Exception {
+        // a working copy made by git itself, as an operator's `git init` makes it (JGit probed its .git/objects)
+        Path source = tmp.resolve("fleet");
+        Files.createDirectories(source.resolve("devices"));
+        Files.createDirectories(source.resolve("workloads/ok"));
+        Files.writeString(source.resolve("devices/good.yaml"), "workload: ok\n");
+        Files.writeString(source.resolve("workloads/ok/workload.yaml"),
+                "apiVersion: voltis/v1\njobs:\n  - {name: hello, run: [sh, -c, \"echo hi\"], when: per-revision}\n");
+        git(source, "init", "-q", "-b", "main");
+        git(source, "add", "-A");
+        git(source, "-c", "user.name=op", "-c", "user.email=op@example.invalid", "commit", "-q", "-m", "one device");
+        List<String> created = new ArrayList<>();
+        try (java.nio.file.WatchService watch = source.getFileSystem().newWatchService();
+             var walk = Files.walk(source)) {
+            for (Path dir : walk.filter(Files::isDirectory).toList()) {
+                dir.register(watch, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+            }
+            Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                    JAR.toString(), "run", "--once", "--repo", source.toUri().toString(), "--hostname", "good",
+                    "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
+                    "--runtime", "process").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+            assertThat(p.exitValue()).as(out).isZero();
+            for (java.nio.file.WatchKey key = watch.poll(); key != null; key = watch.poll()) {
+                for (var event : key.pollEvents()) {
+                    created.add(key.watchable() + "/" + event.context());
+                }
+                key.reset();
+            }
+        }
+        assertThat(created).as("files created in the source repository").isEmpty();
+    }
+
+    private static void git(Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git", "-C", dir.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor()).as("git " + String.join(" ", args) + ": " + out).isZero();
+    }
+
     @Test
     void run_withABadFlag_isUsageExit2_oneLine() throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",

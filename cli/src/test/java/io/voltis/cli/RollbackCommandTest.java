@@ -56,4 +56,25 @@ class RollbackCommandTest {
         assertThat(r.exitCode()).isEqualTo(1);
         assertThat(r.err()).isEqualTo("rollback: unknown revision 'dddddddd': not a commit this device has seen\n");
     }
+
+    @Test
+    void rollbackTo_aRevisionRecordedInvalid_isExit1_andPinsNothing() {
+        history();
+        String d = "d".repeat(40);
+        try (RevisionStore store = RevisionStore.openOwner(tmp.resolve("state"), java.time.Clock.systemUTC())) {
+            store.recordRevision(d, "op", Instant.parse("2026-11-22T11:00:00Z"), "a broken commit");
+            store.markValidated(d, io.voltis.sync.store.RevisionRecord.Validation.INVALID,
+                    "workloads/w/workload.yaml:3:5: services[0].restart: 'sometimes' is not one of always|on-failure|never");
+        }
+
+        Cli r = Cli.run("rollback", "--to", d.substring(0, 8), "--state-dir", tmp.resolve("state").toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("rollback: cannot roll back to " + d.substring(0, 12) + ": it is recorded invalid"
+                + " (workloads/w/workload.yaml:3:5: services[0].restart: 'sometimes' is not one of always|on-failure|never);"
+                + " roll back to a revision that applied\n");
+        try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), java.time.Clock.systemUTC())) {
+            assertThat(store.pin()).isEmpty();
+        }
+    }
 }

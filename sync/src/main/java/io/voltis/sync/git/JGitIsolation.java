@@ -26,8 +26,9 @@ final class JGitIsolation {
         if (!INSTALLED.compareAndSet(false, true)) {
             return;
         }
-        // JGit measures the file system's timestamp resolution before its first file access and
-        // could not keep the result (its config is not saved): measured, that blocked start for ~3 s.
+        // JGit measures the file system's timestamp resolution before its first file access unless its
+        // config answers (see TIMESTAMP_RESOLUTION); measured, that blocked start for ~3 s. Kept in case
+        // a measurement is still asked for.
         FS.FileStoreAttributes.setBackground(true);
         SystemReader.setInstance(new SystemReader.Delegate(SystemReader.getInstance()) {
             @Override
@@ -52,8 +53,26 @@ final class JGitIsolation {
         });
     }
 
+    /**
+     * JGit measures each file store's timestamp resolution by writing {@code .probe-*} files into
+     * the directory it reads (the mirror, and a {@code file://} source repository that is the
+     * operator's) unless its configuration already holds the answer. It is answered here, for
+     * every file store, with a resolution coarse enough for any file system a device may have
+     * (FAT's 2 s): JGit then only re-reads a file changed within 2 s of its last read, which costs
+     * a ref read now and then, never a wrong answer.
+     */
+    static final String TIMESTAMP_RESOLUTION = "2 seconds";
+
     private static FileBasedConfig empty(Config parent, FS fs) {
         return new FileBasedConfig(parent, null, fs) {
+            @Override
+            public String getString(String section, String subsection, String name) {
+                if ("filesystem".equals(section) && "timestampResolution".equals(name)) {
+                    return TIMESTAMP_RESOLUTION;
+                }
+                return super.getString(section, subsection, name);
+            }
+
             @Override
             public void load() {
                 // nothing to read
