@@ -129,7 +129,7 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(store);
         new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
         var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
-                config.sshKey(), config.knownHosts(), env);
+                config.sshKey(), config.knownHosts(), env, config.allowInsecureHttp());
         GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
                 new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials));
         closeInReverse.push(mirror);

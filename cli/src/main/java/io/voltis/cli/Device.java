@@ -71,7 +71,7 @@ final class Device implements AutoCloseable {
                     + ", or --config FILE)");
         }
         var credentials = io.voltis.sync.git.CredentialSources.load(config.repo(), config.gitUsername(),
-                config.gitPasswordFile(), config.sshKey(), config.knownHosts(), System.getenv());
+                config.gitPasswordFile(), config.sshKey(), config.knownHosts(), System.getenv(), config.allowInsecureHttp());
         var spec = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(), credentials);
         try (io.voltis.sync.git.GitMirror mirror = io.voltis.sync.git.GitMirror.open(config.stateDir().resolve("mirror"),
                 config.stateDir().resolve("ssh"), spec)) {

@@ -62,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
     String sshKey;
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH URLs, checked strictly.")
     String knownHosts;
+    @Option(names = "--allow-insecure-http",
+            description = "Send the Git password or token over plain http:// (only where the network is trusted).")
+    boolean allowInsecureHttp;
     @Option(names = "--job-workers", paramLabel = "N", description = "Jobs run at once (default: 2).")
     String jobWorkers;
     @Option(names = "--keep-revisions", paramLabel = "N", description = "Applied revisions kept for rollback (default: 10).")
@@ -91,7 +94,7 @@ final class RunCommand implements Callable<Integer> {
             // A credential setting that cannot work (an SSH URL without a key or known_hosts, a password file
             // anyone can read) is a bad setting: exit 2, which systemd does not restart, not a failure at start.
             io.voltis.sync.git.CredentialSources.load(cfg.repo(), cfg.gitUsername(), cfg.gitPasswordFile(), cfg.sshKey(),
-                    cfg.knownHosts(), System.getenv());
+                    cfg.knownHosts(), System.getenv(), cfg.allowInsecureHttp());
         } catch (io.voltis.sync.git.SourceException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -124,6 +127,7 @@ final class RunCommand implements Callable<Integer> {
         f.put("listen", listen);
         f.put("api-token-file", apiTokenFile);
         f.put("once", once ? "true" : null);
+        f.put("allow-insecure-http", allowInsecureHttp ? "true" : null);
         f.put("git-username", gitUsername);
         f.put("git-password-file", gitPasswordFile);
         f.put("ssh-key", sshKey);

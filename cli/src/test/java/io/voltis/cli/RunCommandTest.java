@@ -74,4 +74,25 @@ class RunCommandTest {
         assertThat(r.err()).startsWith("voltis-agent: --hostname: '" + hostname + "' is not a host name");
         assertThat(tmp.resolve("state")).doesNotExist();
     }
+
+    @Test
+    void passwordOverPlainHttp_isBadUsage_unlessAllowed() throws Exception {
+        Path password = Files.writeString(tmp.resolve("git-token"), "s3cret-token-value\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+
+        Cli r = Cli.run("run", "--repo", "http://git.example.invalid/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--git-password-file", password.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: refusing to send the Git password or token over plain http:// to"
+                + " http://git.example.invalid/fleet.git: use https://, or set allow-insecure-http: true");
+        assertThat(r.err()).doesNotContain("s3cret");
+        assertThat(tmp.resolve("state")).doesNotExist();
+
+        Cli allowed = Cli.run("run", "--once", "--repo", "http://127.0.0.1:9/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--git-password-file", password.toString(), "--allow-insecure-http",
+                "--hostname", "dev1", "--runtime", "process", "--root", tmp.resolve("root").toString());
+        assertThat(allowed.exitCode()).as(allowed.err()).isEqualTo(3); // it tried: nothing listens on port 9
+        assertThat(allowed.out()).contains("source failing: GitUnreachable");
+    }
 }

@@ -26,7 +26,17 @@ public record AgentConfig(
         Path knownHosts,
         int jobWorkers,
         int keepRevisions,
-        Duration stopGrace) {
+        Duration stopGrace,
+        boolean allowInsecureHttp) {
+
+    /** Without {@code allow-insecure-http}: a password is never sent over plain {@code http://}. */
+    public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
+                       Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
+                       Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
+                       Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
+        this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
+                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace, false);
+    }
 
     /** Where services run. NOTE: the words are the flag values. */
     public enum Runtime {

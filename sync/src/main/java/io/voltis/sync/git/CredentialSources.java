@@ -33,6 +33,16 @@ public final class CredentialSources {
      */
     public static GitCredentials load(String url, String username, Path passwordFile, Path sshKey, Path knownHosts,
                                       Map<String, String> env) throws SourceException {
+        return load(url, username, passwordFile, sshKey, knownHosts, env, false);
+    }
+
+    /**
+     * As {@link #load(String, String, Path, Path, Path, Map)}; a password or token for a plain
+     * {@code http://} URL, which anyone on the path could read, is refused unless
+     * {@code allowInsecureHttp} (the setting {@code allow-insecure-http}) says the network is trusted.
+     */
+    public static GitCredentials load(String url, String username, Path passwordFile, Path sshKey, Path knownHosts,
+                                      Map<String, String> env, boolean allowInsecureHttp) throws SourceException {
         if (isSsh(url)) {
             if (sshKey == null || knownHosts == null) {
                 throw new SourceException(Reason.LOCAL_ERROR, "an SSH URL needs --ssh-key and --known-hosts");
@@ -52,6 +62,10 @@ public final class CredentialSources {
         }
         if (secret == null) {
             return GitCredentials.NONE;
+        }
+        if (url.regionMatches(true, 0, "http://", 0, 7) && !allowInsecureHttp) {
+            throw new SourceException(Reason.LOCAL_ERROR, "refusing to send the Git password or token over plain http:// to "
+                    + Redact.url(url) + ": use https://, or set allow-insecure-http: true where the network is trusted");
         }
         return new GitCredentials.Basic(user == null || user.isBlank() ? TOKEN_USERNAME : user, secret);
     }
