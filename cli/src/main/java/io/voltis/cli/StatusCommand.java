@@ -159,13 +159,24 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (s.path("services").size() > 0) {
             out.println();
-            Table services = new Table("SERVICE", "DESIRED", "ACTUAL", "HEALTH", "RESTARTS", "SINCE");
+            Table services = new Table("SERVICE", "DESIRED", "ACTUAL", "HEALTH", "RESTARTS", "SINCE", "EXIT", "MESSAGE");
+            List<JsonNode> down = new java.util.ArrayList<>();
             for (JsonNode v : s.path("services")) {
                 services.row(text(v, "name"), text(v, "desired"), text(v, "actual"),
                         v.path("healthy").isBoolean() ? (v.path("healthy").asBoolean() ? "healthy" : "unhealthy") : "-",
-                        v.path("restarts").asInt(), nullable(v, "since"));
+                        v.path("restarts").asInt(), nullable(v, "since"), nullable(v, "lastExitCode"), nullable(v, "message"));
+                if (v.path("lastLogLines").size() > 0) {
+                    down.add(v);
+                }
             }
             services.print(out);
+            for (JsonNode v : down) {
+                out.println();
+                out.println("last log lines of " + text(v, "name") + ":");
+                for (JsonNode line : v.path("lastLogLines")) {
+                    out.println("  " + line.asString());
+                }
+            }
         }
         if (s.path("jobs").size() > 0) {
             out.println();

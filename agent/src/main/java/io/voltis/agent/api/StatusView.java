@@ -34,8 +34,12 @@ public record StatusView(String hostname, String workload, String phase, String 
                               Instant checkedAt) {
     }
 
+    /**
+     * One service as the runtime sees it. {@code lastLogLines} (at most 10) are filled only while
+     * the service is not running as desired or not healthy: they say why; empty otherwise.
+     */
     public record ServiceView(String name, String desired, String actual, Boolean healthy, int restarts,
-                              Instant since, Integer lastExitCode, String message) {
+                              Instant since, Integer lastExitCode, String message, List<String> lastLogLines) {
     }
 
     public record JobView(String name, Instant lastRunAt, String result) {
@@ -52,7 +56,8 @@ public record StatusView(String hostname, String workload, String phase, String 
                 s.packages().stream().map(v -> new PackageView(v.name(), v.manager(), v.version(), v.state().word(),
                         v.message(), v.checkedAt())).toList(),
                 s.services().stream().map(v -> new ServiceView(v.name(), v.desired(), v.actual().word(), v.healthy(),
-                        v.restarts(), v.since(), v.lastExitCode(), v.message())).toList(),
+                        v.restarts(), v.since(), v.lastExitCode(), v.message(),
+                        v.degraded() ? v.lastLogLines() : List.of())).toList(),
                 s.jobs().stream().map(j -> new JobView(j.name(), j.lastRunAt(),
                         j.result() == null ? null : j.result().name().toLowerCase(Locale.ROOT))).toList(),
                 s.lastError(), s.updatedAt());
