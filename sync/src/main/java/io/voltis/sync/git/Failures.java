@@ -26,6 +26,10 @@ final class Failures {
         } else {
             reason = Reason.GIT_UNREACHABLE;
         }
+        if (reason == Reason.AUTHENTICATION_FAILED && !lower.contains("ssh")) {
+            all = all + " (the server refused the credentials: check the user name and the password or token in"
+                    + " git-password-file or VOLTIS_GIT_TOKEN; a rotated token needs the file updated and the agent restarted)";
+        }
         return new SourceException(reason, what + ": " + all, e);
     }
 

@@ -46,7 +46,14 @@ final class Remote implements AutoCloseable {
         CredentialsProvider credentials = null;
         SshdSessionFactory ssh = null;
         if (spec.credentials() instanceof GitCredentials.Basic basic) {
-            credentials = new UsernamePasswordCredentialsProvider(basic.username(), basic.password());
+            // JGit resets a provider after the server refuses it, and a UsernamePasswordCredentialsProvider then
+            // forgets its password for good: every later poll said "no CredentialsProvider has been registered".
+            credentials = new UsernamePasswordCredentialsProvider(basic.username(), basic.password()) {
+                @Override
+                public void reset(org.eclipse.jgit.transport.URIish uri) {
+                    // keep the configured credentials: the next poll offers them again
+                }
+            };
         }
         if (isSsh) {
             if (!(spec.credentials() instanceof GitCredentials.SshKey key)) {

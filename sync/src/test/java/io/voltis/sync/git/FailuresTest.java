@@ -26,6 +26,8 @@ class FailuresTest {
     })
     void messages_loseTheirCredentials(String message, String shown) {
         assertThat(Failures.translate(new TransportException(message), "ls-remote").getMessage())
-                .isEqualTo("ls-remote: " + shown);
+                .isEqualTo("ls-remote: " + shown + " (the server refused the credentials: check the user name and the"
+                        + " password or token in git-password-file or VOLTIS_GIT_TOKEN; a rotated token needs the file"
+                        + " updated and the agent restarted)");
     }
 }

@@ -121,6 +121,24 @@ class GitMirrorTest {
     }
 
     @Test
+    void http_tokenRotatedOnTheServer_isAuthenticationFailed_sayingTheCredentialsWereRefused() throws Exception {
+        java.util.concurrent.atomic.AtomicReference<String> token = new java.util.concurrent.atomic.AtomicReference<>("old-token");
+        try (GitHttpServer server = GitHttpServer.withRotatingToken(origin, token::get);
+             GitMirror mirror = mirror(server.url(), new GitCredentials.Basic("voltis", "old-token"))) {
+            assertThat(mirror.remoteHead()).isEqualTo(first);
+            assertThat(mirror.fetchHead().head()).isEqualTo(first);
+            token.set("new-token");
+            for (int poll = 0; poll < 2; poll++) {
+                assertThatThrownBy(mirror::remoteHead)
+                        .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.reason()).isEqualTo(Reason.AUTHENTICATION_FAILED))
+                        .hasMessageContaining("the server refused the credentials")
+                        .hasMessageNotContaining("CredentialsProvider")
+                        .hasMessageNotContaining("old-token");
+            }
+        }
+    }
+
+    @Test
     void http_credentialInUrl_neverInTheMessage() throws Exception {
         try (GitHttpServer server = GitHttpServer.withBasicAuth(origin, "ops", "right")) {
             String url = server.url().replace("http://", "http://ops:leaked-password@");

@@ -103,6 +103,11 @@ public final class GitHttpServer implements AutoCloseable {
         return new GitHttpServer(repo, (u, p) -> token.equals(p));
     }
 
+    /** Serves {@code repo} to HTTP Basic with the token {@code current} holds at each request: a rotation is a set. */
+    public static GitHttpServer withRotatingToken(TestRepo repo, java.util.function.Supplier<String> current) {
+        return new GitHttpServer(repo, (u, p) -> current.get().equals(p));
+    }
+
     /** {@code http://127.0.0.1:PORT/git/repo.git}. */
     public String url() {
         return "http://127.0.0.1:" + port + "/git/" + REPO_NAME;
