@@ -74,6 +74,8 @@ expect /usr/share/man/man1/voltis-agent.1.gz -rw-r--r--
 expect /usr/share/man/man1/voltis-agent-run.1.gz -rw-r--r--
 expect /usr/share/doc/voltis-agent/copyright -rw-r--r--
 expect /usr/share/doc/voltis-agent/changelog.gz -rw-r--r--
+expect /usr/share/voltis-agent/examples/repo-layout/devices/demo.yaml -rw-r--r--
+expect /usr/share/voltis-agent/examples/repo-layout/workloads/hello-web/workload.yaml -rw-r--r--
 awk '$2 != "root/root" {print "check-deb.sh: FAIL: " $6 " is owned by " $2}' "$work/contents" >&2
 if awk '$2 != "root/root" {found = 1} END {exit !found}' "$work/contents"; then
     problems=$((problems + 1))

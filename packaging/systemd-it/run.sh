@@ -92,6 +92,23 @@ else
     say "$PASSED passed, $FAILED failed"
     exit 1
 fi
+# --- the demo runs from the package, outside a checkout ------------------------------------------
+inside sh -c 'cd / && nohup voltis-agent demo --dir /tmp/voltis-demo >/tmp/voltis-demo.log 2>&1 &'
+demo_greeting() { inside curl -fsS -m 2 http://127.0.0.1:18080/ 2>/dev/null | grep -q "Hello from the Voltis demo"; }
+if wait_for 120 demo_greeting; then
+    pass "demo: voltis-agent demo runs the packaged example and serves its greeting"
+else
+    fail "demo" "$(inside tail -n 5 /tmp/voltis-demo.log 2>&1 | tr '\n' ' ')"
+fi
+inside pkill -TERM -f 'voltis-agent.jar demo' >/dev/null 2>&1 || true
+demo_gone() { ! inside pgrep -f 'voltis-agent.jar demo' && ! demo_greeting; }
+if wait_for 60 demo_gone; then
+    pass "demo: SIGTERM stops it and its service"
+else
+    fail "demo stop" "still running: $(inside pgrep -af voltis-agent.jar | tr '\n' ' ')"
+    inside pkill -KILL -f 'voltis-agent.jar demo' >/dev/null 2>&1 || true
+fi
+
 inside sh -c "cat >/etc/voltis/agent.yaml" <<EOF
 repo: file:///srv/it/repo
 hostname: $MACHINE
@@ -311,7 +328,9 @@ else
     fail "remove" "$(tail -n 3 "$WORK/remove.log" | tr '\n' ' ')"
 fi
 # (voltis-agent.service itself stays, masked: a link to /dev/null until the package is purged.)
-left=$(inside sh -c 'grep -ls "^# voltis-workload: " /etc/systemd/system/voltis-*.service; systemctl list-units --all --plain --no-legend "voltis-hello-web-*"' | tr '\n' ' ')
+# (systemd may still list a deleted unit as "not-found inactive dead" until it forgets it: not running, not failed.)
+live="--state=active,activating,deactivating,reloading,failed"
+left=$(inside sh -c "grep -ls '^# voltis-workload: ' /etc/systemd/system/voltis-*.service; systemctl list-units --all --plain --no-legend $live 'voltis-hello-web-*'" | tr '\n' ' ')
 if [ -z "${left// /}" ] && ! inside curl -fsS -m 2 http://127.0.0.1:18080/ >/dev/null 2>&1; then
     pass "remove: the services are stopped and their units deleted"
 else
@@ -327,7 +346,7 @@ if inside env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q voltis-agent >"
 else
     fail "purge" "$(tail -n 3 "$WORK/purge.log" | tr '\n' ' ')"
 fi
-left=$(inside sh -c 'ls /etc/systemd/system/voltis-*.service 2>/dev/null; systemctl list-units --all --plain --no-legend "voltis-*"' | tr '\n' ' ')
+left=$(inside sh -c "ls /etc/systemd/system/voltis-*.service 2>/dev/null; systemctl list-units --all --plain --no-legend $live 'voltis-*'; systemctl list-unit-files --plain --no-legend 'voltis-*'" | tr '\n' ' ')
 if [ -z "${left// /}" ]; then
     pass "purge: no unit of the agent's is left"
 else

@@ -34,8 +34,12 @@ final class DemoCommand implements Callable<Integer> {
     /** NOTE: the README and docs/api.md name this address. */
     static final int API_PORT = 9740;
 
-    @Option(names = "--example", paramLabel = "DIR", defaultValue = "examples/repo-layout",
-            description = "The example infrastructure repo (default: ${DEFAULT-VALUE}, from the Voltis checkout).")
+    /** NOTE: where the .deb puts the example (packaging/pom.xml), for a demo run outside a checkout. */
+    static final Path PACKAGED_EXAMPLE = Path.of("/usr/share/voltis-agent/examples/repo-layout");
+
+    @Option(names = "--example", paramLabel = "DIR",
+            description = "The example infrastructure repo (default: examples/repo-layout in the Voltis checkout,"
+                    + " else the one the package installs in /usr/share/voltis-agent/examples/repo-layout).")
     Path example;
 
     @Option(names = "--dir", paramLabel = "DIR",
@@ -47,9 +51,13 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (example == null) {
+            Path checkout = Path.of("examples/repo-layout");
+            example = Files.isRegularFile(checkout.resolve("devices/" + HOST + ".yaml")) ? checkout : PACKAGED_EXAMPLE;
+        }
         if (!Files.isRegularFile(example.resolve("devices/" + HOST + ".yaml"))) {
             throw new CommandLine.ParameterException(spec.commandLine(), "no example repo at " + example.toAbsolutePath()
-                    + ": run demo from the Voltis checkout, or give --example DIR");
+                    + ": run demo from the Voltis checkout, install the voltis-agent package, or give --example DIR");
         }
         HostResolution demo = new HostResolver(new QuartzCronCheck()).resolve(new DirectoryTree(example), HOST);
         if (!demo.valid()) {
