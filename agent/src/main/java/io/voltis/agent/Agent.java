@@ -187,7 +187,8 @@ public final class Agent implements AutoCloseable {
     /** What the status API reads; tests serve it on a port of their own. */
     public ApiSources apiSources() {
         return new ApiSources(reconciler::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
-                config.path()), store, runtime.logs(), metrics::scrape, () -> lastTickDone != null, this::unhealthy);
+                config.path()), store, runtime.logs(), metrics::scrape,
+                () -> lastTickDone != null && reconciler.tickFailure().isEmpty(), this::unhealthy);
     }
 
     public AgentConfig config() {

@@ -177,7 +177,7 @@ final class OwnerStore implements RevisionStore {
         String detail = StoreFailures.oneLine(e);
         if (noSpace(e) || lowOnSpace()) {
             return new StoreUnavailableException(StoreUnavailableException.DISK_FULL, "no space left on the file system of "
-                    + files.dbDir() + free() + "; the store cannot write " + files.databaseFile() + ": " + detail, e);
+                    + files.dbDir() + free() + ": the revision store cannot write " + files.databaseFile(), e);
         }
         return unavailable(detail, e);
     }
