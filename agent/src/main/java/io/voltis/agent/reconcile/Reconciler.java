@@ -80,6 +80,7 @@ public final class Reconciler {
     private Instant retryAt;
     private String lastError;
     private volatile String tickFailure;
+    private int seenStateLosses;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
@@ -114,6 +115,7 @@ public final class Reconciler {
                 apply(ready, now);
             }
             converge(d);
+            recordAgainAfterStateLoss();
             services = p.runtime().statuses();
             phase = phase(d, services);
             error = error(d);
@@ -153,6 +155,41 @@ public final class Reconciler {
      */
     public Optional<String> tickFailure() {
         return Optional.ofNullable(tickFailure);
+    }
+
+    /**
+     * After the store was found removed and created anew (the state directory deleted), the
+     * revision the device runs is unpacked and recorded again — as applied, with its archive —
+     * so that a restart does not apply it (and run its jobs) a second time and rollback to it still
+     * works. Waits for the mirror to hold the commit again. See docs/decisions/0023-state-directory-lost.md.
+     */
+    private void recordAgainAfterStateLoss() {
+        int losses = p.store().stateLosses();
+        if (losses == seenStateLosses) {
+            return;
+        }
+        if (applied == null) {
+            seenStateLosses = losses;
+            return;
+        }
+        String sha = applied.sha();
+        try {
+            if (!p.mirror().has(sha)) {
+                p.mirror().fetchCommit(sha);
+            }
+            if (!(p.preparer().prepare(sha) instanceof Preparation.Ready ready)) {
+                seenStateLosses = losses;
+                return;
+            }
+            long id = p.store().applyStarted(sha);
+            p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
+            p.store().saveArchive(sha, io.voltis.sync.Archives.pack(ready.dir()));
+            seenStateLosses = losses;
+            LOG.warn("the running revision {} was unpacked and recorded again after the state directory was lost",
+                    sha.substring(0, 12));
+        } catch (SourceException | java.io.IOException e) {
+            LOG.debug("cannot record {} again yet: {}", sha, e.getMessage()); // the next tick tries again
+        }
     }
 
     /** While the store is down: files put back and services kept as last applied, which needs no store. */
