@@ -1,5 +1,6 @@
 package io.voltis.agent;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -187,7 +188,8 @@ public final class Agent implements AutoCloseable {
     /** What the status API reads; tests serve it on a port of their own. */
     public ApiSources apiSources() {
         return new ApiSources(reconciler::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
-                config.path()), store, runtime.logs(), metrics::scrape, () -> lastTickDone != null, this::unhealthy);
+                config.path()), store, runtime.logs(), metrics::scrape,
+                () -> lastTickDone != null && reconciler.tickFailure().isEmpty(), this::unhealthy);
     }
 
     public AgentConfig config() {
@@ -238,12 +240,36 @@ public final class Agent implements AutoCloseable {
     private void tickLocked() {
         lock.lock();
         try {
+            restoreStateDirectory();
             long started = System.nanoTime();
             reconciler.tick();
             metrics.ticked(Duration.ofNanos(System.nanoTime() - started));
             lastTickDone = Instant.now();
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * The state directory removed under the running agent: created again (0700) with the files
+     * other commands read (run facts, the API address). The store and the mirror recreate their
+     * own parts on their next use (docs/decisions/0023-state-directory-lost.md). One stat a tick.
+     */
+    private void restoreStateDirectory() {
+        Path state = config.stateDir();
+        if (Files.exists(state.resolve(io.voltis.agent.config.RunFacts.FILE))) {
+            return;
+        }
+        LOG.warn("the state directory {} (or its run facts) was removed while the agent ran: creating it again", state);
+        try {
+            io.voltis.sync.git.PrivateModes.createDirectories(state);
+        } catch (java.io.IOException e) {
+            LOG.warn("cannot create the state directory {} again: {}", state, e.getMessage());
+            return;
+        }
+        new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
+        if (api != null) {
+            api.publishTo(state, config.listenHost());
         }
     }
 

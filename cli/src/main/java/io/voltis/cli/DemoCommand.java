@@ -75,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         AgentConfig config = new AgentConfig(repo.toString(), "main", "", HOST, Duration.ofSeconds(2), Duration.ofSeconds(1),
                 home.resolve("state"), home.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:" + API_PORT, null, false,
                 null, null, null, null, 2, 10, Duration.ofSeconds(5));
-        Logging.daemon();
+        Logging.daemon(config.logFormat());
         StopSignals signals = StopSignals.install();
         Agent agent = Agent.start(config, System.getenv());
         PrintWriter out = spec.commandLine().getOut();

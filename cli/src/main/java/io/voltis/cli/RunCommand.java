@@ -72,6 +72,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--stop-grace", paramLabel = "DURATION", description = "SIGTERM to SIGKILL for services (default: 10s).")
     String stopGrace;
 
+    @Option(names = "--log-format", paramLabel = "text|json", description = "The daemon's log: text lines, or one JSON object per line (default: text).")
+    String logFormat;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -98,7 +101,7 @@ final class RunCommand implements Callable<Integer> {
         } catch (io.voltis.sync.git.SourceException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        Logging.daemon();
+        Logging.daemon(cfg.logFormat());
         PrintWriter out = spec.commandLine().getOut();
         if (cfg.once()) {
             try (Agent agent = Agent.start(cfg, System.getenv())) {
@@ -135,6 +138,7 @@ final class RunCommand implements Callable<Integer> {
         f.put("job-workers", jobWorkers);
         f.put("keep-revisions", keepRevisions);
         f.put("stop-grace", stopGrace);
+        f.put("log-format", logFormat);
         return f;
     }
 

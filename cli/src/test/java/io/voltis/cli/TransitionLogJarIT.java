@@ -3,11 +3,9 @@ package io.voltis.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -16,17 +14,21 @@ import io.voltis.sync.testing.TestRepo;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * What an operator reads in the journal: the shaded jar run as the daemon, its standard output
- * (what systemd sends to the journal) read back. Each transition — revision seen, apply started,
- * applied, apply failed, drift corrected, source failed, source recovered — is one line with its
- * type and reason, and failing polls in a row do not repeat the line.
+ * What {@code journalctl -u voltis-agent} shows: the shaded jar in its own process, taken
+ * through an apply, drift, a source failure and its recovery, a new revision whose job fails,
+ * and quiet polls; its log has exactly one line per transition, with the reason word, and none
+ * for quiet polls. With {@code --log-format json} every line is a JSON object whose fields
+ * carry the event, reason and revision.
  */
 class TransitionLogJarIT {
 
     private static final Path JAR = Fixtures.projectRoot().resolve("cli/target/voltis-agent.jar");
     private static final Duration PATIENCE = Duration.ofSeconds(90);
+    private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
     Path tmp;
@@ -34,90 +36,114 @@ class TransitionLogJarIT {
     private Process daemon;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void tearDown() throws InterruptedException {
         if (daemon != null) {
-            daemon.destroy();
-            if (!daemon.waitFor(30, TimeUnit.SECONDS)) {
-                daemon.destroyForcibly();
-            }
+            daemon.destroyForcibly();
+            daemon.waitFor(30, TimeUnit.SECONDS);
         }
-    }
-
-    private static Map<String, String> workload(String exitCode) {
-        return Map.of(
-                "devices/dev1.yaml", "workload: w\nvars: {code: \"" + exitCode + "\"}\n",
-                "workloads/w/files/app.conf", "setting = 1\n",
-                "workloads/w/workload.yaml", """
-                        apiVersion: voltis/v1
-                        files:
-                          - {source: files/app.conf, target: etc/app.conf, mode: "0644"}
-                        services:
-                          - name: app
-                            command: ["sh", "-c", "exec sleep 1000"]
-                        jobs:
-                          - {name: migrate, run: ["sh", "-c", "exit ${code}"], when: per-revision, timeout: 10s}
-                        """);
-    }
-
-    private List<String> lines() throws IOException {
-        Path log = tmp.resolve("daemon.log");
-        return Files.exists(log) ? Files.readAllLines(log) : List.of();
-    }
-
-    private List<String> linesOf(String type) throws IOException {
-        List<String> out = new ArrayList<>();
-        for (String line : lines()) {
-            if (line.contains(" events - " + type + " ") || line.contains(" events - " + type + ":")) {
-                out.add(line);
-            }
-        }
-        return out;
     }
 
     @Test
-    void everyTransition_isOneLogLine_withItsReason() throws Exception {
-        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
-        String first = origin.commit("a workload whose job succeeds", workload("0"));
+    void textLog_oneLinePerTransition_withTheReasonWord() throws Exception {
+        Story story = play("text");
+        List<String> lines = Files.readAllLines(tmp.resolve("agent.log"));
+
+        assertThat(count(lines, "ApplyStarted " + story.v1)).isEqualTo(1);
+        assertThat(count(lines, "Applied " + story.v1)).isEqualTo(1);
+        assertThat(one(lines, "DriftCorrected " + story.v1)).contains("etc/x.conf");
+        assertThat(one(lines, "SourceFailed ")).contains("WARN", "GitUnreachable: ");
+        assertThat(one(lines, "SourceRecovered ")).contains("INFO", "after GitUnreachable", "failed poll");
+        assertThat(one(lines, "RevisionSeen " + story.v2)).contains("break the migration");
+        assertThat(count(lines, "ApplyStarted " + story.v2)).isEqualTo(1);
+        assertThat(one(lines, "ApplyFailed " + story.v2)).contains("WARN", "JobFailed: jobs: job migrate failed (exit 3)");
+        assertThat(lines).as("no stack trace, nothing per poll").noneMatch(l -> l.startsWith("\tat ") || l.contains("poll failed"));
+    }
+
+    @Test
+    void jsonLog_everyLineIsAnObject_withEventReasonAndRevisionFields() throws Exception {
+        Story story = play("json");
+        List<String> lines = Files.readAllLines(tmp.resolve("agent.log"));
+        assertThat(lines).isNotEmpty();
+
+        List<JsonNode> entries = lines.stream().map(l -> JSON.readTree(l)).toList();
+        assertThat(entries).allSatisfy(e -> assertThat(e.has("message") && e.has("level") && e.has("@timestamp")).isTrue());
+        List<JsonNode> failed = entries.stream().filter(e -> e.path("event").asString("").equals("ApplyFailed")).toList();
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).get("reason").asString()).isEqualTo("JobFailed");
+        assertThat(failed.get(0).get("revision").asString()).isEqualTo(story.v2full);
+        assertThat(failed.get(0).get("level").asString()).isEqualTo("WARN");
+        List<JsonNode> source = entries.stream().filter(e -> e.path("event").asString("").equals("SourceFailed")).toList();
+        assertThat(source).hasSize(1);
+        assertThat(source.get(0).get("reason").asString()).isEqualTo("GitUnreachable");
+        assertThat(entries.stream().filter(e -> e.path("event").asString("").equals("SourceRecovered"))).hasSize(1);
+    }
+
+    private record Story(String v1, String v2, String v2full) {
+    }
+
+    /** Runs the daemon through the transitions, then stops it; its output is in agent.log. */
+    private Story play(String format) throws Exception {
+        Path originDir = tmp.resolve("origin.git");
+        try (TestRepo origin = TestRepo.create(originDir)) {
+            return play(format, origin, originDir);
+        }
+    }
+
+    private Story play(String format, TestRepo origin, Path originDir) throws Exception {
+        String v1 = origin.commit("first", workload("exit 0"));
         daemon = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
-                JAR.toString(), "run", "--repo", origin.fileUrl(), "--hostname", "dev1",
+                JAR.toString(), "run", "--repo", originDir.toUri().toString(), "--hostname", "dev",
                 "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
-                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "2s",
-                "--listen", "127.0.0.1:0")
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("daemon.log").toFile())).start();
-        String short1 = first.substring(0, 12);
+                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--listen", "127.0.0.1:0",
+                "--log-format", format)
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("agent.log").toFile()).start();
+        awaitLog("Applied");
 
-        await().atMost(PATIENCE).until(() -> !linesOf("Applied").isEmpty());
-        assertThat(linesOf("RevisionSeen")).singleElement().asString()
-                .contains(" INFO ").contains("RevisionSeen " + short1 + ": ").contains("a workload whose job succeeds");
-        assertThat(linesOf("ApplyStarted")).singleElement().asString().contains("ApplyStarted " + short1 + ": ");
-        assertThat(linesOf("Applied")).singleElement().asString().contains("Applied " + short1 + ": applied " + short1);
+        Files.writeString(tmp.resolve("root/etc/x.conf"), "changed by hand\n");
+        awaitLog("DriftCorrected");
 
-        // an apply that fails at its job
-        String second = origin.commit("a job that fails", workload("3"));
-        await().atMost(PATIENCE).until(() -> !linesOf("ApplyFailed").isEmpty());
-        assertThat(linesOf("ApplyFailed").get(0)).contains(" WARN ").contains("ApplyFailed " + second.substring(0, 12) + ": ")
-                .contains("migrate");
+        Path away = tmp.resolve("origin.away");
+        Files.move(originDir, away);
+        awaitLog("SourceFailed");
+        awaitLines(3); // quiet failing polls go by
+        Files.move(away, originDir);
+        awaitLog("SourceRecovered");
 
-        // drift on the device is put back, and said so
-        origin.commit("the job succeeds again", workload("0"));
-        await().atMost(PATIENCE).until(() -> linesOf("Applied").size() == 2);
-        Files.writeString(tmp.resolve("root/etc/app.conf"), "changed by hand\n");
-        await().atMost(PATIENCE).until(() -> !linesOf("DriftCorrected").isEmpty());
-        assertThat(linesOf("DriftCorrected").get(0)).contains("etc/app.conf");
+        String v2 = origin.commit("break the migration", workload("exit 3"));
+        awaitLog("ApplyFailed");
+        awaitLines(3); // quiet polls and ticks go by
 
-        // the source goes away for several polls, then comes back: one line each way
-        Path moved = tmp.resolve("origin-away.git");
-        Files.move(origin.dir(), moved);
-        await().atMost(PATIENCE).until(() -> !linesOf("SourceFailed").isEmpty());
-        long failedAt = System.nanoTime();
-        await().atMost(PATIENCE).until(() -> System.nanoTime() - failedAt > TimeUnit.SECONDS.toNanos(6));
-        Files.move(moved, origin.dir());
-        await().atMost(PATIENCE).until(() -> !linesOf("SourceRecovered").isEmpty());
+        daemon.destroy();
+        assertThat(daemon.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Story(v1.substring(0, 12), v2.substring(0, 12), v2);
+    }
 
-        assertThat(linesOf("SourceFailed")).singleElement().asString().contains(" WARN ").matches(".*SourceFailed( [0-9a-f]{12})?: [A-Z][A-Za-z]+: .*");
-        assertThat(linesOf("SourceRecovered")).singleElement().asString().contains(" INFO ").contains("source reachable again after");
-        assertThat(linesOf("ApplyFailed")).hasSize(1);
-        assertThat(linesOf("RevisionSeen")).hasSize(3);
+    private static Map<String, String> workload(String migration) {
+        return Map.of(
+                "devices/dev.yaml", "workload: w\n",
+                "workloads/w/x.conf", "setting=1\n",
+                "workloads/w/workload.yaml", "apiVersion: voltis/v1\n"
+                        + "files:\n  - {source: x.conf, target: etc/x.conf}\n"
+                        + "services:\n  - {name: app, command: [sh, -c, \"exec sleep 1000\"]}\n"
+                        + "jobs:\n  - {name: migrate, run: [sh, -c, \"" + migration + "\"], when: per-revision}\n");
+    }
+
+    private void awaitLog(String text) {
+        await().atMost(PATIENCE).until(() -> Files.readString(tmp.resolve("agent.log")).contains(text));
+    }
+
+    /** Waits for a few more seconds' worth of polls: the count of log lines is then checked, not the time. */
+    private void awaitLines(int polls) throws InterruptedException {
+        Thread.sleep(polls * 1000L + 500);
+    }
+
+    private static long count(List<String> lines, String text) {
+        return lines.stream().filter(l -> l.contains(text)).count();
+    }
+
+    private static String one(List<String> lines, String text) {
+        List<String> found = lines.stream().filter(l -> l.contains(text)).toList();
+        assertThat(found).as("lines with '" + text + "'").hasSize(1);
+        return found.get(0);
     }
 }

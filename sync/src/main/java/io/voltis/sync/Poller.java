@@ -7,9 +7,11 @@ import java.util.Objects;
 
 import io.voltis.sync.git.CommitInfo;
 import io.voltis.sync.git.GitMirror;
+import io.voltis.sync.git.Reason;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.RevisionStore;
 import io.voltis.sync.store.SourceState;
+import io.voltis.sync.store.StoreUnavailableException;
 
 /**
  * One poll of the Git source: a ref check, and a fetch only when the head moved. Every new
@@ -27,6 +29,8 @@ public final class Poller {
     private final Duration persistEvery;
     private volatile SourceState state;
     private Instant persistedAt;
+    /** Failed polls since the last good one, for the recovery line; not persisted. */
+    private int failedPolls;
 
     public Poller(GitMirror mirror, RevisionStore store, Clock clock, Duration persistEvery) {
         this.mirror = mirror;
@@ -48,8 +52,10 @@ public final class Poller {
         try {
             String head = mirror.remoteHead();
             if (before.reason() != null) {
-                store.addEvent("SourceRecovered", head, "source reachable again after " + before.reason());
+                store.addEvent("SourceRecovered", head, "source recovered after " + before.reason()
+                        + (failedPolls > 0 ? " (" + failedPolls + " failed poll" + (failedPolls > 1 ? "s" : "") + ")" : ""));
             }
+            failedPolls = 0;
             if (head.equals(before.headRevision()) && mirror.has(head)) {
                 state = new SourceState(now, before.lastFetchAt(), head, true, null, null, null);
                 persist(!before.reachable(), now);
@@ -72,23 +78,35 @@ public final class Poller {
             persist(true, now);
             return new PollResult.Fetched(fetched.head(), previous, fetched.packBytes(), forced);
         } catch (SourceException e) {
-            Instant since = before.reachable() || before.failingSince() == null ? now : before.failingSince();
-            state = new SourceState(now, before.lastFetchAt(), before.headRevision(), false, e.reason().word(),
-                    e.getMessage(), since);
-            boolean changed = before.reachable() || !Objects.equals(before.reason(), e.reason().word())
-                    || !Objects.equals(before.error(), e.getMessage());
-            if (changed) {
-                store.addEvent("SourceFailed", before.headRevision(), e.reason().word() + ": " + e.getMessage());
-            }
-            persist(changed, now);
-            return new PollResult.Failed(e.reason(), e.getMessage());
+            return failed(before, now, e.reason(), e.getMessage());
+        } catch (StoreUnavailableException e) {
+            // the head could not be recorded: the next poll fetches it again (nothing is lost)
+            return failed(before, now, e.reason().equals(StoreUnavailableException.DISK_FULL) ? Reason.DISK_FULL
+                    : Reason.STORE_UNAVAILABLE, e.getMessage());
         }
+    }
+
+    private PollResult failed(SourceState before, Instant now, Reason reason, String message) {
+        failedPolls++;
+        Instant since = before.reachable() || before.failingSince() == null ? now : before.failingSince();
+        state = new SourceState(now, before.lastFetchAt(), before.headRevision(), false, reason.word(), message, since);
+        boolean changed = before.reachable() || !Objects.equals(before.reason(), reason.word())
+                || !Objects.equals(before.error(), message);
+        if (changed) {
+            store.addEvent("SourceFailed", before.headRevision(), reason.word() + ": " + message);
+        }
+        persist(changed, now);
+        return new PollResult.Failed(reason, message);
     }
 
     private void persist(boolean changed, Instant now) {
         if (changed || Duration.between(persistedAt, now).compareTo(persistEvery) >= 0) {
-            store.saveSourceState(state);
-            persistedAt = now;
+            try {
+                store.saveSourceState(state);
+                persistedAt = now;
+            } catch (StoreUnavailableException e) {
+                // kept in memory; written by a later poll once the store is back
+            }
         }
     }
 }

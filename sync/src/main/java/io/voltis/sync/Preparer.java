@@ -65,11 +65,25 @@ public final class Preparer {
             }
             store.markValidated(sha, RevisionRecord.Validation.VALID, null);
             String folder = (path.isEmpty() ? "" : path + "/") + WorkloadLoader.FOLDER + "/" + resolution.workload().name();
+            if (!java.nio.file.Files.isDirectory(unpacker.dir(sha))) {
+                requireSpace(commit, folder, sha);
+            }
             Path dir = unpacker.unpack(commit, folder, sha);
             return new Preparation.Ready(sha, resolution, dir, commit.walk(folder));
         } catch (IOException e) {
             throw new SourceException(Reason.LOCAL_ERROR, "cannot unpack " + sha + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Unpacking writes the workload once, and applying keeps it again as an archive in the store. */
+    private void requireSpace(CommitTree commit, String folder, String sha) throws IOException, SourceException {
+        long bytes = 0;
+        for (CommitTree.File f : commit.walk(folder)) {
+            if (f.kind() == io.voltis.model.SourceTree.Kind.FILE) {
+                bytes += commit.size(f.blob());
+            }
+        }
+        DiskSpace.require(unpacker.dir(sha).getParent(), 2 * bytes, "unpack " + sha.substring(0, 12));
     }
 
     private static List<String> lines(String problems) {

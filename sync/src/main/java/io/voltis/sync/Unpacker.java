@@ -43,7 +43,7 @@ public final class Unpacker {
         if (Files.isDirectory(target)) {
             return target;
         }
-        Files.createDirectories(revisions);
+        io.voltis.sync.git.PrivateModes.createDirectories(revisions);
         Path temp = Files.createTempDirectory(revisions, TEMP_PREFIX + sha + "-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
@@ -78,6 +78,8 @@ public final class Unpacker {
         if (!Files.isDirectory(revisions)) {
             return 0;
         }
+        // a folder an earlier version created 0755
+        Files.setPosixFilePermissions(revisions, PosixFilePermissions.fromString("rwx------"));
         int removed = 0;
         try (Stream<Path> list = Files.list(revisions)) {
             for (Path p : list.filter(p -> p.getFileName().toString().startsWith(TEMP_PREFIX)).toList()) {

@@ -56,6 +56,28 @@ class PreparerTest {
     }
 
     @Test
+    void tooLittleFreeSpace_refusesToUnpack_withInsufficientSpace_andWritesNothing() throws Exception {
+        f = SyncFixture.ofExample(tmp, "edge-01");
+        byte[] big = new byte[3 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(big);
+        String head = f.origin.commitBytes("a big file", Map.of("workloads/hello-web/big.bin", big));
+        pollHead();
+        try (io.voltis.sync.testing.SmallDisk disk = io.voltis.sync.testing.SmallDisk.mount(f.state.resolve("revisions"), 8)) {
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> f.preparer.prepare(head))
+                    .isInstanceOfSatisfying(io.voltis.sync.git.SourceException.class, e -> {
+                        assertThat(e.reason().word()).isEqualTo("InsufficientSpace");
+                        assertThat(e.getMessage()).contains("unpack " + head.substring(0, 12), "nothing was written");
+                    });
+            try (var list = Files.list(disk.dir())) {
+                assertThat(list).as("nothing unpacked, not even a temporary folder").isEmpty();
+            }
+        }
+        assertThat(f.preparer.prepare(head)).as("on a disk with room, the same revision unpacks")
+                .isInstanceOf(Preparation.Ready.class);
+    }
+
+    @Test
     void invalidCommit_isKnownBadWithFileAndLine_andNotReadAgain() throws Exception {
         f = SyncFixture.ofExample(tmp, "edge-01");
         pollHead();

@@ -20,6 +20,8 @@ import io.voltis.agent.reconcile.AgentStatus;
 import io.voltis.agent.runtime.ServiceStatus;
 import io.voltis.sync.store.ApplyRecord;
 import io.voltis.sync.store.RevisionRecord;
+import io.voltis.sync.store.StoreException;
+import io.voltis.sync.store.StoreUnavailableException;
 
 /**
  * Routes every request: GET and HEAD only (405 with {@code Allow} otherwise), no dot segments,
@@ -102,6 +104,12 @@ final class ApiHandler implements HttpHandler {
             route(ex, path);
         } catch (Refused r) {
             Responses.error(ex, r.status, r.getMessage());
+        } catch (StoreUnavailableException e) {
+            // a full disk or a store being reopened: the client may try again; status still answers
+            ex.getResponseHeaders().put(new HttpString("Retry-After"), "5");
+            Responses.error(ex, 503, e.line());
+        } catch (StoreException e) {
+            Responses.error(ex, 503, "StoreUnavailable: " + e.getMessage());
         }
     }
 
@@ -224,10 +232,18 @@ final class ApiHandler implements HttpHandler {
         Responses.send(ex, problem.isPresent() ? 503 : 200, Responses.JSON, Responses.json(body));
     }
 
+    /** Not ready before the first tick ("starting") and while ticks fail ("failing", with the tick's error). */
     private void readyz(HttpServerExchange ex) {
         boolean ready = sources.ready().getAsBoolean();
-        Responses.send(ex, ready ? 200 : 503, Responses.JSON,
-                Responses.json(Map.of("status", ready ? "ready" : "starting")));
+        Map<String, Object> body = new LinkedHashMap<>();
+        AgentStatus status = ready ? null : sources.status().get();
+        boolean failing = !ready && status != null && status.phase() == io.voltis.agent.reconcile.Phase.FAILED
+                && status.lastError() != null;
+        body.put("status", ready ? "ready" : failing ? "failing" : "starting");
+        if (failing) {
+            body.put("error", status.lastError());
+        }
+        Responses.send(ex, ready ? 200 : 503, Responses.JSON, Responses.json(body));
     }
 
     private static boolean follow(HttpServerExchange ex) throws Refused {

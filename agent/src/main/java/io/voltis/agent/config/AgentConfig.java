@@ -27,15 +27,35 @@ public record AgentConfig(
         int jobWorkers,
         int keepRevisions,
         Duration stopGrace,
-        boolean allowInsecureHttp) {
+        boolean allowInsecureHttp,
+        LogFormat logFormat) {
 
-    /** Without {@code allow-insecure-http}: a password is never sent over plain {@code http://}. */
+    /** The settings without {@code allow-insecure-http} (off) and {@code log-format} (text). */
     public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
                        Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
                        Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
                        Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
-                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace, false);
+                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                false, LogFormat.TEXT);
+    }
+
+    /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */
+    public enum LogFormat {
+        /** One line of text per entry; under systemd the journal adds the time. */
+        TEXT("text"),
+        /** One JSON object per line (logstash-logback-encoder), with the event, reason and revision as fields. */
+        JSON("json");
+
+        private final String word;
+
+        LogFormat(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
     }
 
     /** Where services run. NOTE: the words are the flag values. */
@@ -68,6 +88,6 @@ public record AgentConfig(
     public String toString() {
         return "AgentConfig[repo=" + io.voltis.sync.git.Redact.url(repo) + ", branch=" + branch + ", path=" + path
                 + ", hostname=" + hostname + ", interval=" + interval + ", stateDir=" + stateDir + ", root=" + root
-                + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + "]";
+                + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + ", logFormat=" + logFormat.word() + "]";
     }
 }

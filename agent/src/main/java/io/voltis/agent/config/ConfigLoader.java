@@ -28,7 +28,7 @@ public final class ConfigLoader {
     /** Every setting, by its flag name. */
     static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
-            "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http");
+            "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -147,7 +147,8 @@ public final class ConfigLoader {
                     duration("reconcile-interval", "5s"), state, path("root", Path.of("/")), runtime,
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
-                    number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"));
+                    number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
+                    logFormat());
         }
 
         /** The name device files are matched against: never empty, never a path. */
@@ -225,6 +226,16 @@ public final class ConfigLoader {
                 }
             }
             throw new ConfigException(where("runtime") + ": '" + v + "' is not one of process|systemd");
+        }
+
+        private AgentConfig.LogFormat logFormat() throws ConfigException {
+            String v = values.getOrDefault("log-format", "text");
+            for (AgentConfig.LogFormat f : AgentConfig.LogFormat.values()) {
+                if (f.word().equals(v)) {
+                    return f;
+                }
+            }
+            throw new ConfigException(where("log-format") + ": '" + v + "' is not one of text|json");
         }
 
         private String listen() throws ConfigException {

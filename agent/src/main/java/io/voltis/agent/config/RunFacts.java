@@ -19,7 +19,8 @@ import java.util.Properties;
  */
 public record RunFacts(String hostname, Duration reconcileInterval) {
 
-    private static final String FILE = "agent.facts";
+    /** NOTE: the file name under the state directory. */
+    public static final String FILE = "agent.facts";
 
     /** Best effort, and only when something changed: a restart does not write to flash. */
     public void write(Path stateDir) {

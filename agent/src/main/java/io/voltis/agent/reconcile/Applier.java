@@ -73,6 +73,7 @@ public final class Applier {
     }
 
     Applied apply(Preparation.Ready ready, Applied previous) throws ApplyFailed {
+        long started = System.nanoTime();
         long id = p.store().applyStarted(ready.sha());
         p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
                 + " (" + ready.resolution().workload().name() + ")");
@@ -101,7 +102,8 @@ public final class Applier {
             }
             next.services().forEach(p.runtime()::apply);
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
-            p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12));
+            p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12) + " ("
+                    + ready.resolution().workload().name() + ") in " + seconds(System.nanoTime() - started));
             p.cron().replace(scheduled(spec, next, ready.sha()));
             // NOTE: after the services: the systemd runtime's units name their revision folder as
             // WorkingDirectory, and every unit now names this revision's before older ones are pruned.
@@ -113,9 +115,27 @@ public final class Applier {
                 restore(previous);
             }
             p.store().applyFinished(id, ApplyRecord.Result.FAILED, message);
-            p.store().addEvent("ApplyFailed", ready.sha(), message);
+            p.store().addEvent("ApplyFailed", ready.sha(), reason(e) + ": " + message);
             throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " failed at " + message, e);
         }
+    }
+
+    /** NOTE: the reason word an ApplyFailed event (and its log line) begins with; docs/agent.md lists them. */
+    private static String reason(Exception e) {
+        if (e instanceof FileStepException) {
+            return "FilesFailed";
+        }
+        if (e instanceof PackageException) {
+            return "PackageFailed";
+        }
+        if (e instanceof JobFailed) {
+            return "JobFailed";
+        }
+        return "ApplyError";
+    }
+
+    private static String seconds(long nanos) {
+        return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
     private void runJobs(WorkloadSpec spec, Applied next, String sha) throws JobFailed {

@@ -15,6 +15,7 @@ import io.voltis.agent.jobs.JobRunner;
 import io.voltis.agent.runtime.ServiceRuntime;
 import io.voltis.agent.runtime.ServiceStatus;
 import io.voltis.model.DeviceSpec;
+import io.voltis.sync.DiskSpace;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.Preparer;
 import io.voltis.sync.RevisionNotFoundException;
@@ -26,6 +27,7 @@ import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;
 import io.voltis.sync.store.SourceState;
+import io.voltis.sync.store.StoreUnavailableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,6 +79,8 @@ public final class Reconciler {
     private int failedAttempts;
     private Instant retryAt;
     private String lastError;
+    private volatile String tickFailure;
+    private int seenStateLosses;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
@@ -102,7 +106,7 @@ public final class Reconciler {
         Instant now = p.clock().instant();
         Phase phase = Phase.PROGRESSING;
         String error = null;
-        List<ServiceStatus> services = List.of();
+        List<ServiceStatus> services = null;
         try {
             restoreAppliedOnce();
             Desired d = decide();
@@ -111,14 +115,28 @@ public final class Reconciler {
                 apply(ready, now);
             }
             converge(d);
+            recordAgainAfterStateLoss();
             services = p.runtime().statuses();
             phase = phase(d, services);
             error = error(d);
+            tickFailure = null;
+        } catch (StoreUnavailableException e) {
+            // the store's own log line says it once; the device keeps running what it runs
+            phase = Phase.FAILED;
+            error = e.line();
+            tickFailure = error;
+            convergeWithoutStore();
         } catch (RuntimeException e) {
-            LOG.error("reconcile tick failed", e);
             phase = Phase.FAILED;
             error = "reconcile: " + e.getMessage();
+            if (!error.equals(tickFailure)) {
+                LOG.error("reconcile tick failed", e);
+            }
+            tickFailure = error;
         } finally {
+            if (services == null) {
+                services = statusesQuietly();
+            }
             status = snapshot(phase, error == null ? lastError : error, services, now);
             serviceTransitions(status);
             if (phase != lastPhase && lastPhase != null) {
@@ -128,6 +146,68 @@ public final class Reconciler {
             lastPhase = phase;
         }
         return status;
+    }
+
+    /**
+     * Why the last tick failed (the store unavailable, or an unexpected error), or empty when it
+     * finished: {@code /readyz} answers 503 while this is present. A failing source is not a
+     * failing tick: the device runs its last good revision.
+     */
+    public Optional<String> tickFailure() {
+        return Optional.ofNullable(tickFailure);
+    }
+
+    /**
+     * After the store was found removed and created anew (the state directory deleted), the
+     * revision the device runs is unpacked and recorded again — as applied, with its archive —
+     * so that a restart does not apply it (and run its jobs) a second time and rollback to it still
+     * works. Waits for the mirror to hold the commit again. See docs/decisions/0023-state-directory-lost.md.
+     */
+    private void recordAgainAfterStateLoss() {
+        int losses = p.store().stateLosses();
+        if (losses == seenStateLosses) {
+            return;
+        }
+        if (applied == null) {
+            seenStateLosses = losses;
+            return;
+        }
+        String sha = applied.sha();
+        try {
+            if (!p.mirror().has(sha)) {
+                p.mirror().fetchCommit(sha);
+            }
+            if (!(p.preparer().prepare(sha) instanceof Preparation.Ready ready)) {
+                seenStateLosses = losses;
+                return;
+            }
+            long id = p.store().applyStarted(sha);
+            p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
+            p.store().saveArchive(sha, io.voltis.sync.Archives.pack(ready.dir()));
+            seenStateLosses = losses;
+            LOG.warn("the running revision {} was unpacked and recorded again after the state directory was lost",
+                    sha.substring(0, 12));
+        } catch (SourceException | java.io.IOException e) {
+            LOG.debug("cannot record {} again yet: {}", sha, e.getMessage()); // the next tick tries again
+        }
+    }
+
+    /** While the store is down: files put back and services kept as last applied, which needs no store. */
+    private void convergeWithoutStore() {
+        try {
+            converge(desired);
+        } catch (RuntimeException e) {
+            LOG.debug("converging without the store: {}", e.getMessage());
+        }
+    }
+
+    /** The runtime's view of the services; it does not depend on the store. */
+    private List<ServiceStatus> statusesQuietly() {
+        try {
+            return p.runtime().statuses();
+        } catch (RuntimeException e) {
+            return List.of();
+        }
     }
 
     /** After a restart, the last successful apply is what runs: rebuild it from the mirror (no network). */
@@ -200,6 +280,9 @@ public final class Reconciler {
     }
 
     private void apply(Preparation.Ready ready, Instant now) {
+        if (!enoughSpace(ready)) {
+            return;
+        }
         long started = System.nanoTime();
         try {
             applied = applier.apply(ready, applied);
@@ -214,6 +297,28 @@ public final class Reconciler {
             Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failedAttempts - 1, 10));
             retryAt = now.plus(wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait);
             lastError = e.getMessage();
+        }
+    }
+
+    /**
+     * Whether the root has room for the workload's files; if not, nothing is touched, the phase
+     * is Failed with {@code InsufficientSpace}, and the next tick checks again (a statvfs).
+     */
+    private boolean enoughSpace(Preparation.Ready ready) {
+        try {
+            DiskSpace.require(p.root(), DiskSpace.sizeOf(ready.dir()), "apply " + ready.sha().substring(0, 12));
+            return true;
+        } catch (SourceException e) {
+            String error = e.reason().word() + ": " + e.getMessage();
+            if (!error.equals(lastError)) {
+                event("ApplyFailed", ready.sha(), error);
+            }
+            failedSha = ready.sha();
+            retryAt = null;
+            lastError = error;
+            return false;
+        } catch (java.io.IOException e) {
+            return true; // the unpacked folder cannot be measured: the apply itself will say why
         }
     }
 

@@ -56,6 +56,9 @@ class ConfigLoaderTest {
 
         assertThat(c.stateDir()).isEqualTo(Path.of("/home/op/.local/state/voltis"));
         assertThat(c.runtime()).isEqualTo(AgentConfig.Runtime.SYSTEMD);
+        assertThat(c.logFormat()).isEqualTo(AgentConfig.LogFormat.TEXT);
+        assertThat(loader(Map.of("VOLTIS_LOG_FORMAT", "json"), false, true).load(flags("repo", "file:///r"), null)
+                .logFormat()).isEqualTo(AgentConfig.LogFormat.JSON);
     }
 
     @ParameterizedTest(name = "{0}={1}")
@@ -66,6 +69,7 @@ class ConfigLoaderTest {
         "listen     ; 9740    ; --listen: '9740' is not host:port",
         "job-workers; 0       ; --job-workers: '0' is not a whole number from 1 to 64",
         "once       ; yes     ; --once: 'yes' is not true or false",
+        "log-format ; logfmt  ; --log-format: 'logfmt' is not one of text|json",
     })
     void badFlag_isOneLineNamingTheFlag(String key, String value, String expected) {
         assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags("repo", "file:///r", key, value), null))

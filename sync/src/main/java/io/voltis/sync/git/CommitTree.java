@@ -85,6 +85,11 @@ public final class CommitTree implements SourceTree, AutoCloseable {
         }
     }
 
+    /** The size of a blob in bytes, without reading it. */
+    public long size(ObjectId blob) throws IOException {
+        return reader.getObjectSize(blob, Constants.OBJ_BLOB);
+    }
+
     /** Streams a blob, for unpacking files of any size. */
     public InputStream open(ObjectId blob) throws IOException {
         return reader.open(blob, Constants.OBJ_BLOB).openStream();

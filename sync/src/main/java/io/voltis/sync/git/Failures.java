@@ -5,6 +5,9 @@ import java.util.Locale;
 /** Turns JGit's exceptions into a {@link SourceException} with a reason, on one redacted line. */
 final class Failures {
 
+    /** NOTE: the text of ENOSPC on Linux, as the JDK and JGit report it (lower case). */
+    static final String NO_SPACE = "no space left on device";
+
     private Failures() {
     }
 
@@ -15,7 +18,10 @@ final class Failures {
         String all = chain(e);
         String lower = all.toLowerCase(Locale.ROOT);
         Reason reason;
-        if (lower.contains("server key did not validate") || lower.contains("host key")) {
+        if (lower.contains(NO_SPACE)) {
+            // NOTE: JGit writes the fetched pack into the mirror; a full state disk is not the server's fault
+            reason = Reason.DISK_FULL;
+        } else if (lower.contains("server key did not validate") || lower.contains("host key")) {
             reason = Reason.HOST_KEY_REJECTED;
         } else if (lower.contains("not authorized") || lower.contains("authentication is required")
                 || lower.contains("auth fail") || lower.contains("cannot log in") || lower.contains("no keys to try")

@@ -4,7 +4,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -49,7 +48,8 @@ public final class GitMirror implements AutoCloseable {
     private static final String KEEP = "refs/voltis/keep/";
 
     private final GitSourceSpec spec;
-    private final Repository repo;
+    private Repository repo;
+    private boolean recreated;
     private final Remote remote;
     private final String branchRef;
     private Transport transport;
@@ -67,16 +67,54 @@ public final class GitMirror implements AutoCloseable {
         JGitIsolation.install();
         Remote remote = Remote.of(spec, sshDir);
         try {
+            return new GitMirror(spec, openRepository(dir, spec), remote);
+        } catch (SourceException e) {
+            remote.close();
+            throw e;
+        }
+    }
+
+    private static Repository openRepository(Path dir, GitSourceSpec spec) throws SourceException {
+        try {
             if (!Files.exists(dir.resolve("HEAD"))) {
-                Files.createDirectories(dir);
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+                PrivateModes.createDirectories(dir);
                 Git.init().setBare(true).setDirectory(dir.toFile()).setInitialBranch(spec.branch()).call().close();
             }
-            Repository repo = new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
-            return new GitMirror(spec, repo, remote);
+            PrivateModes.restrict(dir);
+            return new FileRepositoryBuilder().setGitDir(dir.toFile()).setMustExist(true).build();
         } catch (IOException | GitAPIException e) {
-            remote.close();
             throw new SourceException(Reason.LOCAL_ERROR, "cannot open the Git mirror " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The mirror removed under the agent (the state directory deleted) is created again, empty:
+     * the next fetch fills it. Without this every fetch would fail for good.
+     */
+    private void reopenIfRemoved() throws SourceException {
+        Path dir = repo.getDirectory().toPath();
+        if (Files.exists(dir.resolve("HEAD"))) {
+            return;
+        }
+        closeTransport();
+        repo.close();
+        repo = openRepository(dir, spec);
+        recreated = true;
+    }
+
+    /** Whether the mirror was found removed and created again since the last call; for the log. */
+    public boolean recreatedSinceAsked() {
+        boolean was = recreated;
+        recreated = false;
+        return was;
+    }
+
+    private void restrictModes() throws SourceException {
+        try {
+            PrivateModes.restrict(repo.getDirectory().toPath());
+        } catch (IOException e) {
+            throw new SourceException(Reason.LOCAL_ERROR, "cannot make the Git mirror " + repo.getDirectory()
+                    + " private (0700/0600): " + e.getMessage(), e);
         }
     }
 
@@ -86,6 +124,7 @@ public final class GitMirror implements AutoCloseable {
 
     /** The branch head on the remote; BRANCH_NOT_FOUND when the remote has no such branch. */
     public String remoteHead() throws SourceException {
+        reopenIfRemoved();
         Ref ref = remote.local ? localRemoteRef(branchRef) : remoteRef(branchRef);
         if (ref == null || ref.getObjectId() == null) {
             throw new SourceException(Reason.BRANCH_NOT_FOUND, "branch '" + spec.branch() + "' not found in "
@@ -121,6 +160,7 @@ public final class GitMirror implements AutoCloseable {
 
     /** Fetches the branch (shallow the first time, incremental after). */
     public Fetched fetchHead() throws SourceException {
+        reopenIfRemoved();
         long before = packBytes();
         boolean first = localHead().isEmpty();
         FetchCommand fetch = fetchCommand().setRefSpecs(new RefSpec("+" + branchRef + ":" + branchRef));
@@ -128,6 +168,7 @@ public final class GitMirror implements AutoCloseable {
             fetch.setDepth(1);
         }
         call(fetch, "fetch " + spec.branch());
+        restrictModes();
         String head = localHead().orElseThrow(() -> new SourceException(Reason.BRANCH_NOT_FOUND,
                 "branch '" + spec.branch() + "' not found in " + spec.displayUrl()));
         return new Fetched(head, packBytes() - before);
@@ -154,6 +195,7 @@ public final class GitMirror implements AutoCloseable {
             throw new SourceException(Reason.REVISION_NOT_FOUND, "commit " + sha + " is not on " + spec.displayUrl());
         }
         keep(sha);
+        restrictModes();
     }
 
     /** Whether the mirror holds commit {@code sha} (full SHA). */

@@ -16,7 +16,13 @@ public enum Reason {
     /** A pinned or asked-for revision is not on the server (or not unique). */
     REVISION_NOT_FOUND("RevisionNotFound", Kind.STALLED),
     /** The local mirror or state cannot be used. */
-    LOCAL_ERROR("LocalError", Kind.GENERIC);
+    LOCAL_ERROR("LocalError", Kind.GENERIC),
+    /** The state directory's file system is full (ENOSPC): retried; recovers when space returns. */
+    DISK_FULL("DiskFull", Kind.WAITING),
+    /** The revision store cannot be used (closed by H2 after a failed write, or removed): reopened on a later try. */
+    STORE_UNAVAILABLE("StoreUnavailable", Kind.WAITING),
+    /** Too little free space to unpack or apply a revision: nothing was touched; retried. */
+    INSUFFICIENT_SPACE("InsufficientSpace", Kind.WAITING);
 
     /** What should happen next (STYLE.md, "Failures are typed by what should happen next"). */
     public enum Kind { STALLED, WAITING, GENERIC }

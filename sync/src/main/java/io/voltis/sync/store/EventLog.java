@@ -1,38 +1,65 @@
 package io.voltis.sync.store;
 
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
- * Every event the store records is also one line in the agent's log (the journal under
- * systemd), so {@code journalctl -u voltis-agent} tells what the device is doing: source failed
- * and recovered, revision seen, apply started, applied, failed, drift corrected, service degraded.
- * Events are recorded on transitions only, so the log gets one line per transition, never one
- * per quiet poll or tick. Failures are WARN, the rest INFO.
- *
- * <p>NOTE: the line is {@code <Type> <revision, 12 hex digits>: <message>} (the revision left out
- * when the event has none); docs/operations.md shows examples and log shippers may parse it. The
- * message is the event's own, which is scrubbed of credentials where it is made.
+ * Writes each event the daemon records as one line of its log (the journal under systemd):
+ * {@code <Type> <revision12>: <message>}, at WARN for failures and INFO for the rest, with the
+ * event type, the full revision and the reason word also as key-value pairs, which
+ * {@code log-format: json} turns into fields. Events happen on transitions only, so this logs
+ * nothing on quiet polls and ticks. See docs/decisions/0024-log-lines.md.
  */
-final class EventLog {
+public final class EventLog {
 
-    private static final Logger LOG = LoggerFactory.getLogger("io.voltis.events");
-    /** Event types that report something wrong. */
-    private static final Set<String> PROBLEMS = Set.of("SourceFailed", "HistoryRewritten", "RevisionInvalid",
-            "ApplyFailed", "RestoreFailed", "ArchiveFailed", "ServiceDegraded");
+    /** NOTE: the logger name that docs/operations.md tells operators to look for. */
+    public static final String LOGGER = "io.voltis.events";
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
+    /** The event types that report something going wrong. NOTE: event names are listed in docs/api.md. */
+    private static final Set<String> WARNINGS = Set.of("SourceFailed", "HistoryRewritten", "RevisionInvalid",
+            "ApplyFailed", "RestoreFailed", "ArchiveFailed", "ServiceDegraded", "StateLost");
+    /** The events whose message does not begin with a reason word, and the word to show. */
+    private static final Map<String, String> REASONS = Map.of("RevisionInvalid", "InvalidWorkload");
+    private static final Pattern LEADING_REASON = Pattern.compile("^([A-Z][A-Za-z]+): ");
 
     private EventLog() {
     }
 
-    static void write(String type, String revision, String message) {
-        String rev = revision == null || revision.isEmpty() ? "" : " " + revision.substring(0, Math.min(12, revision.length()));
-        String text = message == null ? "" : message.replace('\n', ' ');
-        if (PROBLEMS.contains(type)) {
-            LOG.warn("{}{}: {}", type, rev, text);
-        } else {
-            LOG.info("{}{}: {}", type, rev, text);
+    /** Logs one event; never throws. */
+    public static void log(String type, String revision, String message) {
+        String reason = reason(type, message);
+        var builder = LOG.atLevel(WARNINGS.contains(type) ? Level.WARN : Level.INFO).addKeyValue("event", type);
+        if (revision != null) {
+            builder = builder.addKeyValue("revision", revision);
         }
+        if (reason != null) {
+            builder = builder.addKeyValue("reason", reason);
+        }
+        builder.log(line(type, revision, message));
+    }
+
+    /** The text of the line. */
+    static String line(String type, String revision, String message) {
+        String rev = revision == null ? "" : " " + revision.substring(0, Math.min(12, revision.length()));
+        String text = message == null ? "" : message.replaceAll("\\s*[\\r\\n]+\\s*", " ").strip();
+        return type + rev + (text.isEmpty() ? "" : ": " + text);
+    }
+
+    /** The reason word the message begins with ("GitUnreachable: ..."), or the type's own; null when none. */
+    static String reason(String type, String message) {
+        if (REASONS.containsKey(type)) {
+            return REASONS.get(type);
+        }
+        if (message == null || !WARNINGS.contains(type)) {
+            return null;
+        }
+        Matcher m = LEADING_REASON.matcher(message);
+        return m.find() ? m.group(1) : null;
     }
 }

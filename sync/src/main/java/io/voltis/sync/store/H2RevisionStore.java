@@ -57,7 +57,23 @@ final class H2RevisionStore implements RevisionStore {
     static RevisionStore open(Path stateDir, Clock clock, boolean owner) {
         Objects.requireNonNull(stateDir, "stateDir");
         Objects.requireNonNull(clock, "clock");
-        return StoreOpener.open(new StoreFiles(stateDir), clock, owner);
+        StoreFiles files = new StoreFiles(stateDir);
+        return owner ? new OwnerStore(files, clock, () -> StoreOpener.open(files, clock, true))
+                : StoreOpener.open(files, clock, false);
+    }
+
+    /** Whether the connection still answers a trivial query (H2 closes the file after a failed write). */
+    boolean usable() {
+        try {
+            return db.call(c -> {
+                try (var statement = c.createStatement()) {
+                    statement.execute("SELECT 1");
+                }
+                return true;
+            });
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** The owner's loopback port, or -1 for a client. */
@@ -165,8 +181,6 @@ final class H2RevisionStore implements RevisionStore {
         if (type == null || type.isBlank()) {
             throw new IllegalArgumentException("an event needs a type");
         }
-        // logged first: the line says what happened even when the store cannot record it (a full disk)
-        EventLog.write(type, revision, message);
         events.add(type, revision, message, clock.instant());
     }
 

@@ -102,6 +102,14 @@ public interface RevisionStore extends AutoCloseable {
      */
     int pruneArchives(int keep);
 
+    /**
+     * How many times the daemon's store was found removed (with the state directory) and created
+     * anew while the agent ran; 0 for other stores. See docs/decisions/0023-state-directory-lost.md.
+     */
+    default int stateLosses() {
+        return 0;
+    }
+
     @Override
     void close();
 }

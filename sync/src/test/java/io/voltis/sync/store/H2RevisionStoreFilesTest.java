@@ -65,7 +65,7 @@ class H2RevisionStoreFilesTest {
             assertThat(mode(databaseFile())).isEqualTo("rw-------");
             assertThat(mode(db().resolve("server"))).isEqualTo("rw-------");
             assertThat(Files.readString(db().resolve("server")).trim())
-                    .isEqualTo(Integer.toString(((H2RevisionStore) store).serverPort()));
+                    .isEqualTo(Integer.toString(((OwnerStore) store).serverPort()));
             assertThat(Files.readString(db().resolve("secret")).trim()).hasSizeGreaterThanOrEqualTo(40);
         }
         assertThat(fileNames(db())).containsExactlyInAnyOrder("secret", "voltis.mv.db");
@@ -86,7 +86,7 @@ class H2RevisionStoreFilesTest {
         List<InetAddress> others = otherAddresses();
         assumeTrue(!others.isEmpty(), "this machine has no address but loopback");
         try (RevisionStore store = RevisionStore.openOwner(state(), clock)) {
-            int port = ((H2RevisionStore) store).serverPort();
+            int port = ((OwnerStore) store).serverPort();
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 5000);
             }

@@ -107,7 +107,7 @@ class H2RevisionStoreProcessTest {
                             ApplyRecord::error)
                     .containsExactly(applyId, A, NOW, ApplyRecord.Result.INTERRUPTED, "the agent stopped during this apply");
             assertThat(Files.readString(state().resolve("db/server")).trim())
-                    .isEqualTo(Integer.toString(((H2RevisionStore) daemon).serverPort()));
+                    .isEqualTo(Integer.toString(((OwnerStore) daemon).serverPort()));
         }
     }
 
@@ -125,7 +125,7 @@ class H2RevisionStoreProcessTest {
             assertThat(command.stop()).isZero();
         }
         try (RevisionStore daemon = RevisionStore.openOwner(state(), clock)) {
-            assertThat(((H2RevisionStore) daemon).serverPort()).isPositive();
+            assertThat(((OwnerStore) daemon).serverPort()).isPositive();
         }
     }
 }

@@ -35,7 +35,7 @@ public final class StoreProcessMain {
             System.exit(1);
             return;
         }
-        out.println("@ready " + ((H2RevisionStore) store).serverPort());
+        out.println("@ready " + (store instanceof OwnerStore owner ? owner.serverPort() : ((H2RevisionStore) store).serverPort()));
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
         for (String line = in.readLine(); line != null; line = in.readLine()) {
             try {
