@@ -68,6 +68,12 @@ final class RunCommand implements Callable<Integer> {
     String keepRevisions;
     @Option(names = "--stop-grace", paramLabel = "DURATION", description = "SIGTERM to SIGKILL for services (default: 10s).")
     String stopGrace;
+    @Option(names = "--max-file-size", paramLabel = "SIZE",
+            description = "Largest file a workload may hold, e.g. 16M, 1G (default: 1G); larger makes the revision invalid.")
+    String maxFileSize;
+    @Option(names = "--max-workload-size", paramLabel = "SIZE",
+            description = "Largest workload folder in all (default: 2G); larger makes the revision invalid.")
+    String maxWorkloadSize;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -127,6 +133,8 @@ final class RunCommand implements Callable<Integer> {
         f.put("job-workers", jobWorkers);
         f.put("keep-revisions", keepRevisions);
         f.put("stop-grace", stopGrace);
+        f.put("max-file-size", maxFileSize);
+        f.put("max-workload-size", maxWorkloadSize);
         return f;
     }
 

@@ -26,7 +26,18 @@ public record AgentConfig(
         Path knownHosts,
         int jobWorkers,
         int keepRevisions,
-        Duration stopGrace) {
+        Duration stopGrace,
+        io.voltis.model.SizeLimits sizeLimits) {
+
+    /** The settings with the default {@code max-file-size} and {@code max-workload-size}. */
+    public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
+                       Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
+                       Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
+                       Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
+        this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
+                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                io.voltis.model.SizeLimits.DEFAULTS);
+    }
 
     /** Where services run. NOTE: the words are the flag values. */
     public enum Runtime {
