@@ -141,7 +141,8 @@ public final class Agent implements AutoCloseable {
         if (leftovers > 0) {
             LOG.info("removed {} half-unpacked revision(s) left by a crash", leftovers);
         }
-        Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck()), unpacker, config.hostname());
+        Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
+                unpacker, config.hostname());
         Map<String, String> baseEnv = new LinkedHashMap<>();
         for (String k : new String[] {"PATH", "HOME", "LANG", "TZ"}) {
             if (env.get(k) != null) {

@@ -71,6 +71,12 @@ final class RunCommand implements Callable<Integer> {
     String keepRevisions;
     @Option(names = "--stop-grace", paramLabel = "DURATION", description = "SIGTERM to SIGKILL for services (default: 10s).")
     String stopGrace;
+    @Option(names = "--max-file-size", paramLabel = "SIZE",
+            description = "Largest file a workload may hold, e.g. 16M, 1G (default: 1G); larger makes the revision invalid.")
+    String maxFileSize;
+    @Option(names = "--max-workload-size", paramLabel = "SIZE",
+            description = "Largest workload folder in all (default: 2G); larger makes the revision invalid.")
+    String maxWorkloadSize;
 
     @Option(names = "--log-format", paramLabel = "text|json", description = "The daemon's log: text lines, or one JSON object per line (default: text).")
     String logFormat;
@@ -139,6 +145,8 @@ final class RunCommand implements Callable<Integer> {
         f.put("keep-revisions", keepRevisions);
         f.put("stop-grace", stopGrace);
         f.put("log-format", logFormat);
+        f.put("max-file-size", maxFileSize);
+        f.put("max-workload-size", maxWorkloadSize);
         return f;
     }
 

@@ -11,6 +11,7 @@ import io.voltis.model.DeviceMatch;
 import io.voltis.model.DirectoryTree;
 import io.voltis.model.Problem;
 import io.voltis.model.RepoValidator;
+import io.voltis.model.SizeLimits;
 import io.voltis.model.ValidationReport;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -39,6 +40,14 @@ final class ValidateCommand implements Callable<Integer> {
             description = "table or json (default: ${DEFAULT-VALUE}).")
     OutputFormat output;
 
+    @Option(names = "--max-file-size", paramLabel = "SIZE", defaultValue = "1G",
+            description = "Largest file a workload may hold, as the devices' max-file-size (default: ${DEFAULT-VALUE}).")
+    String maxFileSize;
+
+    @Option(names = "--max-workload-size", paramLabel = "SIZE", defaultValue = "2G",
+            description = "Largest workload folder in all, as the devices' max-workload-size (default: ${DEFAULT-VALUE}).")
+    String maxWorkloadSize;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -63,7 +72,8 @@ final class ValidateCommand implements Callable<Integer> {
         if (!Files.isDirectory(dir)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "'" + dir + "' is not a directory");
         }
-        RepoValidator validator = new RepoValidator(new QuartzCronCheck());
+        RepoValidator validator = new RepoValidator(new QuartzCronCheck(),
+                new SizeLimits(size("--max-file-size", maxFileSize), size("--max-workload-size", maxWorkloadSize)));
         DirectoryTree tree = new DirectoryTree(dir);
         ValidationReport report = host == null ? validator.validate(tree) : validator.validateHost(tree, host);
         PrintWriter out = spec.commandLine().getOut();
@@ -74,6 +84,14 @@ final class ValidateCommand implements Callable<Integer> {
             table(out, report);
         }
         return report.valid() ? Main.OK : Main.FAILED;
+    }
+
+    private long size(String flag, String value) {
+        try {
+            return SizeLimits.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), flag + ": " + e.getMessage());
+        }
     }
 
     private void table(PrintWriter out, ValidationReport report) {

@@ -101,6 +101,30 @@ class ValidateCommandTest {
     }
 
     @Test
+    void fileOverMaxFileSize_isAProblemNamingTheFileAndTheLimit(@TempDir Path tmp) throws IOException {
+        Path repo = Fixtures.copy(Fixtures.projectRoot().resolve("examples/repo-layout"), tmp.resolve("repo"));
+        Files.createDirectories(repo.resolve("workloads/hello-web/data"));
+        Files.write(repo.resolve("workloads/hello-web/data/blob.bin"), new byte[3 << 19]);
+
+        Cli defaults = Cli.run("validate", repo.toString());
+        Cli small = Cli.run("validate", repo.toString(), "--max-file-size", "1M", "--max-workload-size", "1M");
+
+        assertThat(defaults.exitCode()).as(defaults.out()).isEqualTo(Main.OK);
+        assertThat(small.exitCode()).as(small.out() + small.err()).isEqualTo(Main.FAILED);
+        assertThat(small.outLines()).contains(
+                "workloads/hello-web/: 1.5 MiB in all is over max-workload-size (1 MiB)",
+                "workloads/hello-web/data/blob.bin: 1.5 MiB (1572864 bytes) is over max-file-size (1 MiB)");
+    }
+
+    @Test
+    void badSizeFlag_isBadUsage() {
+        Cli cli = Cli.run("validate", Fixtures.projectRoot().resolve("examples/repo-layout").toString(), "--max-file-size", "big");
+
+        assertThat(cli.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(cli.err()).startsWith("voltis-agent: --max-file-size: 'big' is not a size such as 16M, 512MiB, 1G or 1048576\n");
+    }
+
+    @Test
     void missingDirectory_isBadUsage(@TempDir Path tmp) {
         Cli cli = Cli.run("validate", tmp.resolve("nope").toString());
 

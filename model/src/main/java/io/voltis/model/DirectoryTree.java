@@ -49,6 +49,11 @@ public final class DirectoryTree implements SourceTree {
     }
 
     @Override
+    public long size(String path) throws IOException {
+        return Files.readAttributes(resolve(path), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).size();
+    }
+
+    @Override
     public List<String> list(String path) throws IOException {
         Path dir = resolve(path);
         if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {

@@ -16,7 +16,11 @@ public final class HostResolver {
     private final WorkloadLoader workloads;
 
     public HostResolver(CronCheck cron) {
-        this.workloads = new WorkloadLoader(cron);
+        this(cron, SizeLimits.DEFAULTS);
+    }
+
+    public HostResolver(CronCheck cron, SizeLimits limits) {
+        this.workloads = new WorkloadLoader(cron, limits);
     }
 
     public HostResolution resolve(SourceTree tree, String hostname) {

@@ -36,6 +36,11 @@ public final class PrefixedTree implements SourceTree {
     }
 
     @Override
+    public long size(String path) throws IOException {
+        return tree.size(full(path));
+    }
+
+    @Override
     public List<String> list(String path) throws IOException {
         return tree.list(full(path));
     }

@@ -21,7 +21,11 @@ public final class RepoValidator {
     private final WorkloadLoader workloads;
 
     public RepoValidator(CronCheck cron) {
-        this.workloads = new WorkloadLoader(cron);
+        this(cron, SizeLimits.DEFAULTS);
+    }
+
+    public RepoValidator(CronCheck cron, SizeLimits limits) {
+        this.workloads = new WorkloadLoader(cron, limits);
     }
 
     /** Validates the whole repo at the root of {@code tree}. */

@@ -31,6 +31,9 @@ public interface SourceTree {
      */
     byte[] read(String path, int limit) throws IOException;
 
+    /** The size in bytes of the regular file at {@code path}, found without reading its content. */
+    long size(String path) throws IOException;
+
     /** The names in the directory at {@code path}, sorted; empty when it is no directory. */
     List<String> list(String path) throws IOException;
 }

@@ -16,6 +16,13 @@ import org.apache.commons.text.lookup.StringLookup;
 public final class Templates {
 
     /** NOTE: variables every workload may use besides the device's vars; DESIGN.md names them. */
+    /**
+     * The largest templated file, in bytes: a template is text filled in memory, so unlike a
+     * plain file (streamed, any size up to {@code max-file-size}) it has a fixed cap; a larger
+     * one is a validation error.
+     */
+    public static final int MAX_BYTES = 1 << 20;
+
     public static final Set<String> BUILTINS = Set.of("VOLTIS_ROOT", "VOLTIS_REVISION", "VOLTIS_WORKLOAD", "VOLTIS_HOSTNAME");
 
     private Templates() {

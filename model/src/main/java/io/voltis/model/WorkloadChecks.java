@@ -17,7 +17,7 @@ import java.util.regex.Pattern;
 /** The checks of one bound workload file that need no device; see {@link WorkloadLoader}. */
 final class WorkloadChecks {
 
-    private static final int MAX_TEMPLATE_BYTES = 1 << 20;
+    private static final int MAX_TEMPLATE_BYTES = Templates.MAX_BYTES;
     private static final Pattern TCP = Pattern.compile("([^\\s:/\\[\\]]+|\\[[0-9A-Fa-f:]+]):(\\d{1,5})");
 
     private final SourceTree tree;

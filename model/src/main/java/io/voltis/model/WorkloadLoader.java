@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * Reads {@code workloads/<name>/workload.yaml} from a tree, binds it and runs every check
  * that does not depend on a device: the file's structure, paths, names, references between
- * services, schedules. Templated files are read to collect their {@code ${var}} references.
+ * services, schedules, and the sizes of its files against the {@link SizeLimits}. Templated files are read to collect their {@code ${var}} references.
  */
 public final class WorkloadLoader {
 
@@ -15,9 +15,15 @@ public final class WorkloadLoader {
     public static final String FILE_NAME = "workload.yaml";
 
     private final CronCheck cron;
+    private final SizeLimits limits;
 
     public WorkloadLoader(CronCheck cron) {
+        this(cron, SizeLimits.DEFAULTS);
+    }
+
+    public WorkloadLoader(CronCheck cron, SizeLimits limits) {
         this.cron = cron;
+        this.limits = limits;
     }
 
     public LoadedWorkload load(SourceTree tree, String name) {
@@ -38,6 +44,7 @@ public final class WorkloadLoader {
                 spec = bound.value();
                 new WorkloadChecks(tree, folder, file, bound, cron, problems, references).run();
             }
+            limits.check(tree, folder, problems);
         } catch (IOException e) {
             problems.add(new Problem(file, 0, 0, "", "cannot read: " + e.getMessage()));
         }

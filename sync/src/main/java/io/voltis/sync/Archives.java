@@ -1,9 +1,13 @@
 package io.voltis.sync;
 
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.FilterOutputStream;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -26,9 +30,27 @@ public final class Archives {
     private Archives() {
     }
 
-    public static byte[] pack(Path dir) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(bytes));
+    /** Packs {@code dir} into {@code archive} (created or replaced), streaming: memory does not grow with file size. */
+    public static void pack(Path dir, Path archive) throws IOException {
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(archive))) {
+            pack(dir, out);
+        }
+    }
+
+    /** Writes {@code dir} as a tar.gz to {@code out}, streaming each file; does not close {@code out}. */
+    public static void pack(Path dir, OutputStream out) throws IOException {
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(
+                new FilterOutputStream(out) {
+                    @Override
+                    public void write(byte[] b, int off, int len) throws IOException {
+                        out.write(b, off, len);
+                    }
+
+                    @Override
+                    public void close() throws IOException {
+                        flush();
+                    }
+                }));
              Stream<Path> walk = Files.walk(dir)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             for (Path p : walk.sorted().toList()) {
@@ -54,14 +76,25 @@ public final class Archives {
                 tar.closeArchiveEntry();
             }
         }
+    }
+
+    /** For small trees (tests, tools): the archive as bytes. */
+    public static byte[] pack(Path dir) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        pack(dir, bytes);
         return bytes.toByteArray();
     }
 
     /** Unpacks {@code archive} into {@code dir}, which must not exist yet. */
     public static void unpack(byte[] archive, Path dir) throws IOException {
+        unpack(new ByteArrayInputStream(archive), dir);
+    }
+
+    /** Unpacks the tar.gz read from {@code archive} into {@code dir}, which must not exist yet; streams each file. */
+    public static void unpack(InputStream archive, Path dir) throws IOException {
         Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         Path root = dir.toRealPath();
-        try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(new ByteArrayInputStream(archive)))) {
+        try (InputStream in = new TarArchiveInputStream(new GzipCompressorInputStream(new BufferedInputStream(archive)))) {
             TarArchiveInputStream tar = (TarArchiveInputStream) in;
             TarArchiveEntry entry;
             while ((entry = tar.getNextEntry()) != null) {

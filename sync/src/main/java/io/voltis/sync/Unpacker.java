@@ -37,7 +37,10 @@ public final class Unpacker {
         return revisions.resolve(sha);
     }
 
-    /** Unpacks {@code folder} of {@code tree} for {@code sha}, unless it is already there. */
+    /**
+     * Unpacks {@code folder} of {@code tree} for {@code sha}, unless it is already there. Each
+     * file is streamed from Git to disk, so memory does not grow with its size.
+     */
     public Path unpack(CommitTree tree, String folder, String sha) throws IOException {
         Path target = dir(sha);
         if (Files.isDirectory(target)) {

@@ -28,16 +28,20 @@ public record AgentConfig(
         int keepRevisions,
         Duration stopGrace,
         boolean allowInsecureHttp,
-        LogFormat logFormat) {
+        LogFormat logFormat,
+        io.voltis.model.SizeLimits sizeLimits) {
 
-    /** The settings without {@code allow-insecure-http} (off) and {@code log-format} (text). */
+    /**
+     * The settings without {@code allow-insecure-http} (off), {@code log-format} (text) and the
+     * size limits (their defaults).
+     */
     public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
                        Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
                        Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
                        Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
                 once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                false, LogFormat.TEXT);
+                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */

@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.TreeMap;
 
 import io.voltis.model.Durations;
+import io.voltis.model.SizeLimits;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -28,7 +29,8 @@ public final class ConfigLoader {
     /** Every setting, by its flag name. */
     static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
-            "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format");
+            "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
+            "max-file-size", "max-workload-size");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -148,7 +150,7 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat());
+                    logFormat(), sizeLimits());
         }
 
         /** The name device files are matched against: never empty, never a path. */
@@ -204,6 +206,20 @@ public final class ConfigLoader {
                 return n;
             } catch (NumberFormatException e) {
                 throw new ConfigException(where(key) + ": '" + v + "' is not a whole number from " + min + " to " + max);
+            }
+        }
+
+        private SizeLimits sizeLimits() throws ConfigException {
+            return new SizeLimits(size("max-file-size", SizeLimits.DEFAULTS.maxFileSize()),
+                    size("max-workload-size", SizeLimits.DEFAULTS.maxWorkloadSize()));
+        }
+
+        private long size(String key, long fallback) throws ConfigException {
+            String v = values.get(key);
+            try {
+                return v == null ? fallback : SizeLimits.parse(v);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(where(key) + ": " + e.getMessage());
             }
         }
 

@@ -1,29 +1,52 @@
 package io.voltis.agent.files;
 
-import java.util.Arrays;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * One file as it must be on the device: its absolute target under the root, content and mode,
- * and the content's SHA-256, computed once here so quiet ticks never hash desired content.
+ * and the content's SHA-256, computed once here (streaming) so quiet ticks never hash desired
+ * content. Equal when target, mode and digest are.
  */
-public record DesiredFile(java.nio.file.Path target, byte[] content, int mode, String digest) {
+public record DesiredFile(Path target, Content content, int mode, String digest) {
 
-    public DesiredFile(java.nio.file.Path target, byte[] content, int mode) {
-        this(target, content, mode, FileSync.digest(content));
+    /** Rendered (small) content. */
+    public DesiredFile(Path target, byte[] content, int mode) {
+        this(target, new Content.Bytes(content), mode, FileSync.digest(content));
+    }
+
+    /** The file {@code source} of an unpacked revision, hashed as a stream. */
+    public static DesiredFile of(Path target, Path source, int mode) throws IOException {
+        MessageDigest digest = FileSync.sha256();
+        long size;
+        try (InputStream in = new DigestInputStream(Files.newInputStream(source), digest)) {
+            size = in.transferTo(OutputStream.nullOutputStream());
+        }
+        return new DesiredFile(target, new Content.Source(source, size), mode, HexFormat.of().formatHex(digest.digest()));
+    }
+
+    public long size() {
+        return content.size();
     }
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof DesiredFile d && d.target.equals(target) && d.mode == mode && Arrays.equals(d.content, content);
+        return o instanceof DesiredFile d && d.target.equals(target) && d.mode == mode && d.digest.equals(digest);
     }
 
     @Override
     public int hashCode() {
-        return target.hashCode() * 31 + Arrays.hashCode(content);
+        return target.hashCode() * 31 + digest.hashCode();
     }
 
     @Override
     public String toString() {
-        return "DesiredFile[" + target + ", " + content.length + " bytes, " + String.format("%04o", mode) + "]";
+        return "DesiredFile[" + target + ", " + size() + " bytes, " + String.format("%04o", mode) + "]";
     }
 }

@@ -29,22 +29,30 @@ public final class FileRenderer {
             if (!source.startsWith(revisionDir)) {
                 throw new FileStepException(f.source() + ": leaves the workload folder");
             }
-            byte[] content;
             try {
-                content = Files.readAllBytes(source);
+                out.add(f.template() ? rendered(f, source, vars) : DesiredFile.of(target(f.target()), source, f.mode().bits()));
             } catch (IOException e) {
                 throw new FileStepException(f.source() + ": cannot read: " + e.getMessage(), e);
             }
-            if (f.template()) {
-                try {
-                    content = Templates.render(new String(content, StandardCharsets.UTF_8), vars).getBytes(StandardCharsets.UTF_8);
-                } catch (Templates.UndefinedVariableException e) {
-                    throw new FileStepException(f.source() + ": " + e.getMessage(), e);
-                }
-            }
-            out.add(new DesiredFile(target(f.target()), content, f.mode().bits()));
         }
         return out;
+    }
+
+    /**
+     * A template filled in memory: validation refused templates over
+     * {@link Templates#MAX_BYTES}, and this checks again rather than trust an
+     * unpacked folder to be what was validated.
+     */
+    private DesiredFile rendered(FileSpec f, Path source, Map<String, String> vars) throws IOException, FileStepException {
+        if (Files.size(source) > Templates.MAX_BYTES) {
+            throw new FileStepException(f.source() + ": templated file is larger than " + Templates.MAX_BYTES + " bytes");
+        }
+        try {
+            String text = Templates.render(Files.readString(source, StandardCharsets.UTF_8), vars);
+            return new DesiredFile(target(f.target()), text.getBytes(StandardCharsets.UTF_8), f.mode().bits());
+        } catch (Templates.UndefinedVariableException e) {
+            throw new FileStepException(f.source() + ": " + e.getMessage(), e);
+        }
     }
 
     /** The absolute path of a target: always under the root (docs/decisions/0004). */

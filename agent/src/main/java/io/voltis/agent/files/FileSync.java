@@ -126,8 +126,7 @@ public final class FileSync {
         if (now.equals(seen.get(d.target())) && mode == d.mode()) {
             return true;
         }
-        boolean same = size == d.content().length && mode == d.mode()
-                && digest(Files.readAllBytes(d.target())).equals(want);
+        boolean same = size == d.size() && mode == d.mode() && digest(d.target()).equals(want);
         if (same) {
             seen.put(d.target(), now);
         }
@@ -155,8 +154,9 @@ public final class FileSync {
         }
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-                 OutputStream out = Channels.newOutputStream(channel)) {
-                out.write(d.content());
+                 OutputStream out = Channels.newOutputStream(channel);
+                 java.io.InputStream in = d.content().open()) {
+                in.transferTo(out);
                 channel.force(true);
             }
             Files.setPosixFilePermissions(temp, permissions(d.mode()));
@@ -223,8 +223,21 @@ public final class FileSync {
     }
 
     static String digest(byte[] content) {
+        return HexFormat.of().formatHex(sha256().digest(content));
+    }
+
+    /** The SHA-256 of a file on disk, read as a stream. */
+    static String digest(Path file) throws IOException {
+        MessageDigest digest = sha256();
+        try (java.io.InputStream in = new java.security.DigestInputStream(Files.newInputStream(file), digest)) {
+            in.transferTo(OutputStream.nullOutputStream());
+        }
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -75,12 +75,12 @@ final class FilePlanner {
         return out;
     }
 
-    private FileChange compare(DesiredFile d, DesiredFile placed, String label) {
+    private FileChange compare(DesiredFile d, DesiredFile placed, String label) throws IOException {
         String target = d.target().toString();
         OnDisk now = OnDisk.read(d.target());
-        FileState want = new FileState(octal(d.mode()), writer, d.content().length, d.digest());
+        FileState want = new FileState(octal(d.mode()), writer, d.size(), d.digest());
         if (now.kind == OnDisk.Kind.MISSING) {
-            Shown shown = Shown.of(target, null, d.content(), label);
+            Shown shown = Shown.of(target, null, shownContent(d), label);
             return new FileChange(target, FileKind.ADDED, null, want, false, shown.binary, shown.diff, shown.note);
         }
         if (now.kind == OnDisk.Kind.UNREADABLE) {
@@ -97,8 +97,14 @@ final class FilePlanner {
             return null;
         }
         boolean drift = placed != null && !(now.state.sha256().equals(placed.digest()) && now.mode == placed.mode());
-        Shown shown = sameContent ? Shown.NONE : Shown.of(target, now.content, d.content(), label);
+        Shown shown = sameContent ? Shown.NONE : Shown.of(target, now.content, shownContent(d), label);
         return new FileChange(target, FileKind.CHANGED, now.state, want, drift, shown.binary, shown.diff, shown.note);
+    }
+
+    /** The desired content when small enough to diff, else {@link OnDisk#TOO_LARGE}: a large file is never held whole. */
+    private static byte[] shownContent(DesiredFile d) throws IOException {
+        byte[] bytes = d.content().bytesUpTo(MAX_DIFF_BYTES);
+        return bytes == null ? OnDisk.TOO_LARGE : bytes;
     }
 
     private FileChange removed(Path old) {
@@ -122,7 +128,7 @@ final class FilePlanner {
 
         /** {@code from}/{@code to} null: no such file; {@code from} may be {@link OnDisk#TOO_LARGE}. */
         static Shown of(String target, byte[] from, byte[] to, String label) {
-            if (from == OnDisk.TOO_LARGE || (to != null && to.length > MAX_DIFF_BYTES)) {
+            if (from == OnDisk.TOO_LARGE || to == OnDisk.TOO_LARGE) {
                 return new Shown(null, false, "over " + (MAX_DIFF_BYTES >> 20) + " MiB: no diff shown");
             }
             String a = from == null ? null : utf8(from);

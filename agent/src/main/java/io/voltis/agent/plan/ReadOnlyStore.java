@@ -97,8 +97,8 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
-    public Optional<byte[]> archive(String sha) {
-        return store.archive(sha);
+    public boolean archive(String sha, java.io.OutputStream out) {
+        return store.archive(sha, out);
     }
 
     @Override
@@ -137,7 +137,7 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
-    public void saveArchive(String sha, byte[] archive) {
+    public void saveArchive(String sha, java.io.InputStream archive) {
         throw refused("keep an archive");
     }
 

@@ -1,7 +1,10 @@
 package io.voltis.agent.reconcile;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,7 +192,7 @@ public final class Applier {
      */
     private void keep(Preparation.Ready ready) {
         try {
-            p.store().saveArchive(ready.sha(), Archives.pack(ready.dir()));
+            saveArchive(ready);
             p.store().pruneArchives(p.keepRevisions());
             Set<String> recent = new java.util.LinkedHashSet<>();
             recent.add(ready.sha());
@@ -204,6 +207,24 @@ public final class Applier {
             p.unpacker().prune(recent);
         } catch (IOException | RuntimeException e) {
             p.store().addEvent("ArchiveFailed", ready.sha(), "cannot keep the workload archive: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Packs the revision into a temporary file beside the unpacked revisions (a leftover of a crash
+     * is removed at the next start, as any {@code .tmp-} entry there) and streams it into the store:
+     * memory does not grow with the workload's size.
+     */
+    private void saveArchive(Preparation.Ready ready) throws IOException {
+        Path temp = Files.createTempFile(ready.dir().getParent(), ".tmp-archive-", ".tar.gz",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        try {
+            Archives.pack(ready.dir(), temp);
+            try (InputStream in = Files.newInputStream(temp)) {
+                p.store().saveArchive(ready.sha(), in);
+            }
+        } finally {
+            Files.deleteIfExists(temp);
         }
     }
 

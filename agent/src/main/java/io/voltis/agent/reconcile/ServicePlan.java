@@ -100,7 +100,7 @@ final class ServicePlan {
         StringBuilder text = new StringBuilder();
         tree.forEach(f -> text.append(f.path()).append(' ').append(f.blob().name()).append(f.executable() ? " x" : "").append('\n'));
         files.forEach(f -> text.append(f.target()).append(' ').append(String.format("%04o ", f.mode()))
-                .append(digest(f.content())).append('\n'));
+                .append(f.digest()).append('\n'));
         return digest(text.toString());
     }
 

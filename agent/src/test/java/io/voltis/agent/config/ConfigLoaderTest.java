@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
+import io.voltis.model.SizeLimits;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -70,11 +71,24 @@ class ConfigLoaderTest {
         "job-workers; 0       ; --job-workers: '0' is not a whole number from 1 to 64",
         "once       ; yes     ; --once: 'yes' is not true or false",
         "log-format ; logfmt  ; --log-format: 'logfmt' is not one of text|json",
+        "max-file-size ; 16X  ; --max-file-size: '16X' is not a size such as 16M, 512MiB, 1G or 1048576",
+        "max-workload-size ; 0M ; --max-workload-size: '0M' must be more than 0 and at most 8 EiB",
     })
     void badFlag_isOneLineNamingTheFlag(String key, String value, String expected) {
         assertThatThrownBy(() -> loader(Map.of(), true, false).load(flags("repo", "file:///r", key, value), null))
                 .isInstanceOf(ConfigException.class)
                 .hasMessage(expected);
+    }
+
+    @Test
+    void sizeLimits_defaultTo1GAnd2G_andAreReadFromTheFileAndFlags() throws Exception {
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "repo: file:///r\nmax-file-size: 16M\n");
+
+        AgentConfig defaults = loader(Map.of(), true, false).load(flags("repo", "file:///r"), null);
+        AgentConfig set = loader(Map.of(), true, false).load(flags("max-workload-size", "512MiB"), file);
+
+        assertThat(defaults.sizeLimits()).isEqualTo(new SizeLimits(1L << 30, 2L << 30));
+        assertThat(set.sizeLimits()).isEqualTo(new SizeLimits(16L << 20, 512L << 20));
     }
 
     @Test

@@ -59,8 +59,8 @@ public final class CommitTree implements SourceTree, AutoCloseable {
             return Optional.of(Entry.DIRECTORY);
         }
         if (mode == FileMode.SYMLINK) {
-            return Optional.of(new Entry(Kind.SYMLINK, new String(reader.open(node.get().id()).getBytes(),
-                    StandardCharsets.UTF_8)));
+            // a link target is a path: never hold more of a (hostile) blob than a path can be
+            return Optional.of(new Entry(Kind.SYMLINK, new String(read(node.get().id(), 4096), StandardCharsets.UTF_8)));
         }
         if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
             return Optional.of(Entry.FILE);
@@ -93,6 +93,12 @@ public final class CommitTree implements SourceTree, AutoCloseable {
     /** Streams a blob, for unpacking files of any size. */
     public InputStream open(ObjectId blob) throws IOException {
         return reader.open(blob, Constants.OBJ_BLOB).openStream();
+    }
+
+    /** The blob's size from its object header: no content is inflated. */
+    @Override
+    public long size(String path) throws IOException {
+        return size(node(path).orElseThrow(() -> new IOException(path + ": not in commit " + commit)).id());
     }
 
     @Override

@@ -1,9 +1,15 @@
 package io.voltis.sync.store;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.HexFormat;
 
 /**
  * The {@code archives} table: the workload tree of each applied revision, with its SHA-256.
@@ -20,34 +26,52 @@ final class ArchivesTable {
         this.files = files;
     }
 
-    void save(String sha, byte[] archive, Instant now) {
-        String digest = IntegrityCheck.sha256Hex(archive);
+    /**
+     * Streams {@code archive} into the BLOB and records the SHA-256 taken on the way, in one
+     * transaction: H2 keeps a large BLOB in its own pages, so memory does not grow with its size.
+     */
+    void save(String sha, InputStream archive, Instant now) {
         db.call(c -> {
+            MessageDigest digest = IntegrityCheck.sha256();
             try (PreparedStatement merge = c.prepareStatement(
                     "MERGE INTO archives (sha, bytes, digest, applied_at) KEY (sha) VALUES (?, ?, ?, ?)")) {
                 merge.setString(1, sha);
-                merge.setBytes(2, archive);
-                merge.setString(3, digest);
+                merge.setBinaryStream(2, new DigestInputStream(archive, digest));
+                merge.setString(3, "0".repeat(64));
                 Jdbc.setInstant(merge, 4, now);
-                return merge.executeUpdate();
+                merge.executeUpdate();
+            }
+            try (PreparedStatement update = c.prepareStatement("UPDATE archives SET digest = ? WHERE sha = ?")) {
+                update.setString(1, HexFormat.of().formatHex(digest.digest()));
+                update.setString(2, sha);
+                return update.executeUpdate();
             }
         });
     }
 
-    /** Fails with a {@link StoreException} rather than return bytes that no longer match their SHA-256. */
-    Optional<byte[]> read(String sha) {
+    /**
+     * Streams the archive of {@code sha} to {@code out}; false when there is none. Fails with a
+     * {@link StoreException} after the copy when the bytes no longer match their SHA-256: the
+     * caller must then discard what it wrote.
+     */
+    boolean read(String sha, OutputStream out) {
         return db.call(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT bytes, digest FROM archives WHERE sha = ?")) {
                 query.setString(1, sha);
                 try (ResultSet rows = query.executeQuery()) {
                     if (!rows.next()) {
-                        return Optional.<byte[]>empty();
+                        return false;
                     }
-                    byte[] bytes = rows.getBytes("bytes");
-                    if (!IntegrityCheck.sha256Hex(bytes).equals(rows.getString("digest"))) {
+                    MessageDigest digest = IntegrityCheck.sha256();
+                    try (InputStream in = new DigestInputStream(rows.getBinaryStream("bytes"), digest)) {
+                        in.transferTo(out);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot copy the archive of " + sha + ": " + e.getMessage(), e);
+                    }
+                    if (!HexFormat.of().formatHex(digest.digest()).equals(rows.getString("digest"))) {
                         throw StoreFailures.corrupt(files, "the archive of " + sha + " does not match its SHA-256");
                     }
-                    return Optional.of(bytes);
+                    return true;
                 }
             }
         });

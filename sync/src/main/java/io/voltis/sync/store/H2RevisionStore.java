@@ -219,14 +219,14 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     @Override
-    public void saveArchive(String sha, byte[] archive) {
+    public void saveArchive(String sha, java.io.InputStream archive) {
         archives.save(requireSha(sha), Objects.requireNonNull(archive, "archive"), clock.instant());
     }
 
-    /** Fails with a {@link StoreException} rather than return an archive that no longer matches its SHA-256. */
+    /** Fails with a {@link StoreException} rather than pass an archive that no longer matches its SHA-256. */
     @Override
-    public Optional<byte[]> archive(String sha) {
-        return archives.read(requireSha(sha));
+    public boolean archive(String sha, java.io.OutputStream out) {
+        return archives.read(requireSha(sha), Objects.requireNonNull(out, "out"));
     }
 
     /** "Applied" is the latest {@link #saveArchive} or {@link #applyStarted} of that sha, so a rollback target is recent. */

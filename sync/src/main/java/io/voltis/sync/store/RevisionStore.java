@@ -91,10 +91,30 @@ public interface RevisionStore extends AutoCloseable {
     List<JobRun> jobRuns(String job, int limit);
 
     // workload archives of applied revisions
-    void saveArchive(String sha, byte[] archive);
+    /**
+     * Saves (or replaces) the archive of {@code sha}, streamed from {@code archive} (not closed):
+     * memory does not grow with the archive's size. It counts as applied now.
+     */
+    void saveArchive(String sha, java.io.InputStream archive);
 
-    /** @throws StoreException if the stored bytes no longer match the SHA-256 taken when they were saved */
-    Optional<byte[]> archive(String sha);
+    /** For small archives (tests, tools): {@link #saveArchive(String, java.io.InputStream)} of bytes. */
+    default void saveArchive(String sha, byte[] archive) {
+        saveArchive(sha, new java.io.ByteArrayInputStream(archive));
+    }
+
+    /**
+     * Streams the archive of {@code sha} to {@code out}; false when there is none.
+     *
+     * @throws StoreException after the copy, if the stored bytes no longer match the SHA-256
+     *                        taken when they were saved (discard what was written)
+     */
+    boolean archive(String sha, java.io.OutputStream out);
+
+    /** For small archives (tests, tools): the archive of {@code sha} as bytes. */
+    default Optional<byte[]> archive(String sha) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        return archive(sha, bytes) ? Optional.of(bytes.toByteArray()) : Optional.empty();
+    }
 
     /**
      * Keeps the archives of the {@code keep} most recently applied revisions; returns how many went.
