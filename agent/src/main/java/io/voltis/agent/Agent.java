@@ -35,6 +35,7 @@ import io.voltis.agent.reconcile.InstallerStep;
 import io.voltis.agent.reconcile.Reconciler;
 import io.voltis.agent.runtime.ServiceRuntime;
 import io.voltis.agent.runtime.health.HealthMonitor;
+import io.voltis.agent.runtime.process.ProcessMarks;
 import io.voltis.agent.runtime.process.ProcessRuntime;
 import io.voltis.agent.runtime.systemd.SystemdRuntime;
 import io.voltis.agent.scheduler.AgentScheduler;
@@ -149,9 +150,10 @@ public final class Agent implements AutoCloseable {
                 baseEnv.put(k, env.get(k));
             }
         }
-        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock);
+        ProcessMarks marks = ProcessMarks.forStateDir(state);
+        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock, state.resolve("jobs"), marks);
         closeInReverse.push(jobs);
-        runtime = runtime(state, clock, env);
+        runtime = runtime(state, clock, env, marks);
         metrics = new AgentMetrics(() -> reconciler.status(), clock);
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
@@ -212,14 +214,14 @@ public final class Agent implements AutoCloseable {
     }
 
     /** The configured runtime, wrapped in the one health monitor that probes services' health checks. */
-    private ServiceRuntime runtime(Path state, Clock clock, Map<String, String> env) {
+    private ServiceRuntime runtime(Path state, Clock clock, Map<String, String> env, ProcessMarks marks) {
         if (config.runtime() == AgentConfig.Runtime.SYSTEMD) {
             return new HealthMonitor(SystemdRuntime.onThisHost(clock), clock);
         }
         ScheduledExecutorService timer = ProcessRuntime.newTimer();
         closeInReverse.push(timer::shutdownNow);
         return new HealthMonitor(new ProcessRuntime(state.resolve("logs"), clock, timer, new ProcessRuntime.Settings(
-                config.stopGrace(), Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env), clock);
+                config.stopGrace(), Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env, marks), clock);
     }
 
     /** One poll; when it fetched a new head, the reconcile tick runs at once rather than at its next turn. */

@@ -77,6 +77,7 @@ public final class Applier {
 
     Applied apply(Preparation.Ready ready, Applied previous) throws ApplyFailed {
         long started = System.nanoTime();
+        java.time.Instant resumed = interruptedSince(ready.sha());
         long id = p.store().applyStarted(ready.sha());
         p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
                 + " (" + ready.resolution().workload().name() + ")");
@@ -94,7 +95,7 @@ public final class Applier {
                 }
             }
             step = "jobs";
-            runJobs(spec, next, ready.sha());
+            runJobs(spec, next, ready.sha(), resumed);
             step = "services";
             Set<String> keep = new HashSet<>();
             next.services().forEach(s -> keep.add(s.name()));
@@ -141,10 +142,30 @@ public final class Applier {
         return String.format(java.util.Locale.ROOT, "%.1f s", nanos / 1e9);
     }
 
-    private void runJobs(WorkloadSpec spec, Applied next, String sha) throws JobFailed {
+    /**
+     * When the newest applies are of {@code sha} and were cut short by a crash, the start of the
+     * first of them: this apply resumes theirs, and a per-revision job that already succeeded
+     * within them is not run again. Null otherwise.
+     */
+    private java.time.Instant interruptedSince(String sha) {
+        java.time.Instant since = null;
+        for (ApplyRecord a : p.store().applies(20)) {
+            if (a.result() != ApplyRecord.Result.INTERRUPTED || !a.sha().equals(sha)) {
+                break;
+            }
+            since = a.startedAt();
+        }
+        return since;
+    }
+
+    private void runJobs(WorkloadSpec spec, Applied next, String sha, java.time.Instant resumed) throws JobFailed {
         for (JobSpec job : spec.jobs()) {
             if (job.isScheduled() || (job.when() == JobTrigger.ONCE && p.jobs().ranOnce(job.name()))) {
                 continue;
+            }
+            if (resumed != null && job.when() == JobTrigger.PER_REVISION
+                    && p.jobs().succeededSince(job.name(), sha, job.when().keyword(), resumed)) {
+                continue; // it succeeded in the apply a crash cut short, which this one resumes
             }
             try {
                 JobRunner.Outcome outcome = p.jobs().submit(request(job, next, sha)).get();

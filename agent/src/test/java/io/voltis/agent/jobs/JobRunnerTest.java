@@ -32,7 +32,8 @@ class JobRunnerTest {
     @BeforeEach
     void setUp() {
         store = RevisionStore.openOwner(tmp.resolve("state"), new MutableClock(Instant.parse("2026-11-22T10:00:00Z")));
-        runner = new JobRunner(store, 2, Map.of("PATH", System.getenv("PATH")), java.time.Clock.systemUTC());
+        runner = new JobRunner(store, 2, Map.of("PATH", System.getenv("PATH")), java.time.Clock.systemUTC(),
+                tmp.resolve("state/jobs"), io.voltis.agent.runtime.process.ProcessMarks.forStateDir(tmp.resolve("state")));
     }
 
     @AfterEach

@@ -20,7 +20,7 @@ final class AppliesTable {
 
     /** Inserts a RUNNING apply; the sha's archive, if kept, counts as applied from now on. */
     long started(String sha, Instant now) {
-        return db.call(c -> {
+        return db.callDurably(c -> {
             long id;
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO applies (sha, started_at, result) VALUES (?, ?, 'RUNNING')", new String[] {"ID"})) {

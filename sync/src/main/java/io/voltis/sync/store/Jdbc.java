@@ -57,6 +57,23 @@ final class Jdbc implements AutoCloseable {
         }
     }
 
+    /**
+     * As {@link #call}, then {@code CHECKPOINT SYNC}: the commit is in the file when any call
+     * returns (WRITE_DELAY=0, see {@link StoreOpener}), which survives a kill -9 of the process;
+     * this also asks the kernel to put it on the storage device, which survives a power cut.
+     * For the few records that decide what happens after a crash (an apply or a job started, a pin).
+     */
+    <T> T callDurably(Work<T> work) {
+        T result = call(work);
+        call(c -> {
+            try (var sync = c.createStatement()) {
+                sync.execute("CHECKPOINT SYNC");
+            }
+            return null;
+        });
+        return result;
+    }
+
     private void rollback(Exception cause) {
         try {
             connection.rollback();

@@ -11,8 +11,6 @@ import java.util.List;
 /** The {@code job_runs} table (V2__job_runs.sql). */
 final class JobRunsTable {
 
-    static final String INTERRUPTED_OUTPUT = "the agent stopped during this run";
-
     private final Jdbc db;
 
     JobRunsTable(Jdbc db) {
@@ -20,7 +18,7 @@ final class JobRunsTable {
     }
 
     long started(String job, String revision, String trigger, Instant now) {
-        return db.call(c -> {
+        return db.callDurably(c -> {
             try (PreparedStatement insert = c.prepareStatement("INSERT INTO job_runs (job, revision, trigger_, started_at,"
                     + " result) VALUES (?, ?, ?, ?, 'RUNNING')", Statement.RETURN_GENERATED_KEYS)) {
                 insert.setString(1, job);
@@ -49,17 +47,6 @@ final class JobRunsTable {
                 }
                 update.setString(4, Jdbc.clip(output, Jdbc.TEXT_LIMIT));
                 update.setLong(5, id);
-                return update.executeUpdate();
-            }
-        });
-    }
-
-    int interruptRunning(Instant now) {
-        return db.call(c -> {
-            try (PreparedStatement update = c.prepareStatement("UPDATE job_runs SET result = 'INTERRUPTED',"
-                    + " finished_at = ?, output = ? WHERE result = 'RUNNING'")) {
-                Jdbc.setInstant(update, 1, now);
-                update.setString(2, INTERRUPTED_OUTPUT);
                 return update.executeUpdate();
             }
         });

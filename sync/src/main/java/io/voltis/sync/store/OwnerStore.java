@@ -329,13 +329,13 @@ final class OwnerStore implements RevisionStore {
     }
 
     @Override
-    public void saveArchive(String sha, byte[] archive) {
+    public void saveArchive(String sha, java.io.InputStream archive) {
         run(s -> s.saveArchive(sha, archive));
     }
 
     @Override
-    public Optional<byte[]> archive(String sha) {
-        return use(s -> s.archive(sha));
+    public boolean archive(String sha, java.io.OutputStream out) {
+        return use(s -> s.archive(sha, out));
     }
 
     @Override

@@ -18,7 +18,8 @@ public interface RevisionStore extends AutoCloseable {
     /**
      * The daemon's store. Creates it on first start; fails with a clear {@link StoreException}
      * if it is missing (its secret says it existed), damaged, or held by another agent. Marks
-     * applies a stopped agent left RUNNING as INTERRUPTED.
+     * applies a stopped agent left RUNNING as INTERRUPTED; leaves its job runs RUNNING, for the
+     * job runner to find out how they ended (a job may outlive the agent).
      */
     static RevisionStore openOwner(Path stateDir, java.time.Clock clock) {
         return H2RevisionStore.open(stateDir, clock, true);
@@ -48,6 +49,11 @@ public interface RevisionStore extends AutoCloseable {
     List<RevisionRecord> revisionsByPrefix(String prefix);
 
     // applies
+    /**
+     * Records that an apply of {@code sha} starts. On disk when it returns, before the first file
+     * is written: a kill -9 right after it leaves a RUNNING apply, which the next owner marks
+     * INTERRUPTED and the agent rolls forward (applies {@code sha} again), never back.
+     */
     long applyStarted(String sha);
 
     /** @throws IllegalStateException if apply {@code id} does not exist or is no longer RUNNING */
@@ -63,6 +69,7 @@ public interface RevisionStore extends AutoCloseable {
     // pin
     Optional<Pin> pin();
 
+    /** On disk when it returns: a kill -9 right after it leaves the pin in force at the next start. */
     void setPin(String revision);
 
     void clearPin();
@@ -82,7 +89,11 @@ public interface RevisionStore extends AutoCloseable {
     List<Event> eventsAfter(long id, int limit);
 
     // job runs
-    /** Records that a job starts; a 'once' job with any recorded run never runs again. */
+    /**
+     * Records that a job starts; a 'once' job with any recorded run never runs again. On disk
+     * when it returns, before the job's process exists: a kill -9 right after it leaves a
+     * RUNNING run that the next job runner judges, and never a job that ran unrecorded.
+     */
     long jobStarted(String job, String revision, String trigger);
 
     void jobFinished(long id, JobRun.Result result, Integer exitCode, String output);

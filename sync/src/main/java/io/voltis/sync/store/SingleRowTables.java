@@ -26,7 +26,7 @@ final class SingleRowTables {
     }
 
     void setPin(String revision, Instant now) {
-        db.call(c -> {
+        db.callDurably(c -> {
             try (PreparedStatement merge = c.prepareStatement(
                     "MERGE INTO pin (id, revision, set_at) KEY (id) VALUES (1, ?, ?)")) {
                 merge.setString(1, revision);
@@ -37,7 +37,7 @@ final class SingleRowTables {
     }
 
     void clearPin() {
-        db.call(c -> {
+        db.callDurably(c -> {
             try (PreparedStatement delete = c.prepareStatement("DELETE FROM pin")) {
                 return delete.executeUpdate();
             }

@@ -107,10 +107,8 @@ final class StoreOpener {
             if (found != Found.EXISTING) {
                 files.commitSecret();
             }
-            int jobs = new JobRunsTable(jdbc).interruptRunning(clock.instant());
-            if (jobs > 0) {
-                LOG.warn("{} job run(s) were running when the agent stopped; marked INTERRUPTED", jobs);
-            }
+            // job runs left RUNNING are not judged here: a job may outlive the agent, and the job
+            // runner finds out what became of it (docs/decisions/0021)
             int interrupted = new AppliesTable(jdbc).interruptRunning(clock.instant());
             if (interrupted > 0) {
                 LOG.warn("{} apply(ies) were running when the agent stopped; marked INTERRUPTED", interrupted);

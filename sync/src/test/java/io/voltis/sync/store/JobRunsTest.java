@@ -40,14 +40,13 @@ class JobRunsTest {
     }
 
     @Test
-    void runLeftRunning_isInterruptedWhenTheOwnerOpensAgain() {
+    void runLeftRunning_staysRunningWhenTheOwnerOpensAgain_forTheJobRunnerToJudge() {
         try (RevisionStore store = RevisionStore.openOwner(state, clock)) {
             store.jobStarted("init", null, "once");
         }
         try (RevisionStore store = RevisionStore.openOwner(state, clock)) {
             JobRun run = store.jobRuns("init", 1).get(0);
-            assertThat(run.result()).isEqualTo(JobRun.Result.INTERRUPTED);
-            assertThat(run.output()).isEqualTo("the agent stopped during this run");
+            assertThat(run.result()).as("the job may have outlived the agent").isEqualTo(JobRun.Result.RUNNING);
         }
     }
 }

@@ -73,10 +73,15 @@ final class Launcher {
         return shell;
     }
 
-    /** What the service's process sees: the inherited base, overridden and extended by the definition. */
-    Map<String, String> environment(ServiceDefinition definition) {
+    /**
+     * What the service's process sees: the inherited base, overridden and extended by the
+     * definition, and the service's mark ({@link ProcessMarks#SERVICE_VAR}), which the
+     * definition cannot override.
+     */
+    Map<String, String> environment(ServiceDefinition definition, ProcessMarks marks) {
         Map<String, String> env = new LinkedHashMap<>(base);
         env.putAll(definition.env());
+        env.put(ProcessMarks.SERVICE_VAR, marks.service(definition.name()));
         return Map.copyOf(env);
     }
 

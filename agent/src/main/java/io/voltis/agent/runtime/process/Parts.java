@@ -5,8 +5,9 @@ import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * What every service's supervisor shares: settings, the clock for status times, the timer for
- * restarts and exits, the launcher, the backoff rule and the pid files.
+ * restarts and exits, the launcher, the backoff rule, the pid files and the marks that find a
+ * service's processes beyond its process group.
  */
 record Parts(ProcessRuntime.Settings settings, Clock clock, ScheduledExecutorService timer, Launcher launcher,
-             Backoff backoff, PidFiles pidFiles) {
+             Backoff backoff, PidFiles pidFiles, ProcessMarks marks) {
 }

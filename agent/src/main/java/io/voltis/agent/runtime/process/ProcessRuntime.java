@@ -103,13 +103,29 @@ public final class ProcessRuntime implements ServiceRuntime {
      */
     public ProcessRuntime(Path logDir, Clock clock, ScheduledExecutorService timer, Settings settings,
                           Map<String, String> agentEnv) {
+        this(logDir, clock, timer, settings, agentEnv, null);
+    }
+
+    /**
+     * As {@link #ProcessRuntime(Path, Clock, ScheduledExecutorService, Settings, Map)}, with the
+     * agent's {@link ProcessMarks} ({@code null}: a token of this runtime's own, kept in {@code logDir}).
+     * Processes of a previous agent that carry a service mark are ended here, with the groups
+     * named by pid files.
+     */
+    public ProcessRuntime(Path logDir, Clock clock, ScheduledExecutorService timer, Settings settings,
+                          Map<String, String> agentEnv, ProcessMarks marks) {
         Launcher launcher = Launcher.find(agentEnv);
         this.logDir = logDir;
         createPrivateDir(logDir);
+        ProcessMarks found = marks == null ? ProcessMarks.forStateDir(logDir) : marks;
         PidFiles pidFiles = new PidFiles(logDir, launcher.shell());
         pidFiles.stopLeftovers(settings.stopGrace());
+        int escaped = found.endAll(ProcessMarks.SERVICE_VAR, settings.stopGrace());
+        if (escaped > 0) {
+            LOG.warn("ended {} process(es) that services of a previous agent left outside their process groups", escaped);
+        }
         this.parts = new Parts(settings, clock, timer, launcher,
-                new Backoff(settings.initialBackoff(), settings.maxBackoff()), pidFiles);
+                new Backoff(settings.initialBackoff(), settings.maxBackoff()), pidFiles, found);
         logContext.setName("voltis-service-logs");
         logContext.getStatusManager().add(ProcessRuntime::reportLogProblem);
         logContext.start();
@@ -128,7 +144,7 @@ public final class ProcessRuntime implements ServiceRuntime {
     /** The definition's {@code env} over the agent's PATH, HOME, LANG and TZ: exactly what the process gets. */
     @Override
     public Map<String, String> environment(ServiceDefinition definition) {
-        return parts.launcher().environment(definition);
+        return parts.launcher().environment(definition, parts.marks());
     }
 
     @Override
@@ -210,6 +226,7 @@ public final class ProcessRuntime implements ServiceRuntime {
             LOG.info("stopping {} service(s): the agent stops", runs.size());
         }
         Stopper.stop(runs, parts.settings().stopGrace());
+        parts.marks().endAll(ProcessMarks.SERVICE_VAR, parts.settings().stopGrace());
         running.forEach((supervisor, run) ->
                 supervisor.stopped(run, run == null ? null : run.exitCode(), "stopped with the agent"));
         logContext.stop();

@@ -72,7 +72,7 @@ final class Supervisor {
                 return; // the agent stopped while this apply stopped the old process
             }
             definition = next;
-            environment = parts.launcher().environment(next);
+            environment = parts.launcher().environment(next, parts.marks());
             restarts = 0;
             failures = 0;
             if (old != null) {
@@ -137,6 +137,7 @@ final class Supervisor {
             return null;
         }
         Stopper.stop(List.of(old), parts.settings().stopGrace());
+        endEscaped(parts.settings().stopGrace());
         parts.pidFiles().forget(name, old.pid());
         LOG.info("service {} stopped (pid {})", name, old.pid());
         return old.exitCode();
@@ -172,6 +173,7 @@ final class Supervisor {
             }
             run = null;
             ended.reapLeftovers();
+            endEscaped(java.time.Duration.ZERO); // as the group's leftovers: at once, under the lock
             parts.pidFiles().forget(name, ended.pid());
             int code = ended.process().exitValue();
             lastExitCode = code;
@@ -206,6 +208,17 @@ final class Supervisor {
             }
         }
         return "exited with code " + code;
+    }
+
+    /**
+     * Ends what the service started outside its process group ({@code setsid}, a double fork):
+     * only ever called while no run of this service is current, so the next start is untouched.
+     */
+    private void endEscaped(Duration grace) {
+        int ended = parts.marks().end(ProcessMarks.SERVICE_VAR, parts.marks().service(name), grace);
+        if (ended > 0) {
+            LOG.info("service {}: ended {} process(es) it had started outside its process group", name, ended);
+        }
     }
 
     private void scheduleStart(String why) {

@@ -220,7 +220,8 @@ class HealthMonitorTest {
         List<String> seen = Files.readAllLines(root.resolve("probe.env"));
         assertThat(seen).contains("GREETING=hello", "PATH=/usr/bin:/bin");
         assertThat(String.join("\n", seen)).doesNotContain("VOLTIS_GIT_TOKEN").doesNotContain("s3cret-token");
-        Set<String> allowed = Set.of("GREETING", "PATH", "HOME", "LANG", "TZ", "PWD", "OLDPWD", "SHLVL", "_");
+        Set<String> allowed = Set.of("GREETING", "PATH", "HOME", "LANG", "TZ", "PWD", "OLDPWD", "SHLVL", "_",
+                "VOLTIS_SERVICE_ID");
         assertThat(seen).extracting(line -> line.substring(0, line.indexOf('=')))
                 .as("only the service's variables and what sh sets itself").isSubsetOf(allowed);
     }

@@ -88,9 +88,10 @@ class ProcessRuntimeLifecycleTest extends RuntimeTest {
                 .containsEntry("TZ", "UTC")
                 .containsEntry("PATH", System.getenv("PATH"))
                 .doesNotContainKeys("SECRET_TOKEN", "JAVA_HOME");
+        assertThat(seen.get("VOLTIS_SERVICE_ID")).as("the mark that finds its processes").matches("[0-9a-f]{16}/service/env");
         Set<String> shellOwn = Set.of("PWD", "SHLVL", "OLDPWD", "_");
         assertThat(seen.keySet()).allMatch(key -> shellOwn.contains(key)
-                || Arrays.asList("GREETING", "LANG", "VOLTIS_REVISION", "HOME", "TZ", "PATH").contains(key));
+                || Arrays.asList("GREETING", "LANG", "VOLTIS_REVISION", "HOME", "TZ", "PATH", "VOLTIS_SERVICE_ID").contains(key));
         assertThat(Files.readString(work.resolve("pwd.txt")).trim()).isEqualTo(work.toRealPath().toString());
     }
 
