@@ -30,12 +30,11 @@ stale=0
 for src in sync/src/test/java/io/voltis/sync/bench/Fleet*.java; do
   [[ $src -nt $bench_class ]] && stale=1
 done
-if [[ $stale == 1 ]]; then
-  mvn -B -q -o -Dstyle.color=never -f sync/pom.xml test-compile >/dev/null
-fi
 cp_file=sync/target/fleet-classpath.txt
-if [[ ! -s $cp_file || sync/pom.xml -nt $cp_file ]]; then
-  mvn -B -q -o -Dstyle.color=never -f sync/pom.xml dependency:build-classpath -Dmdep.includeScope=test \
+if [[ $stale == 1 || ! -s $cp_file || sync/pom.xml -nt $cp_file ]]; then
+  # In the reactor (-am): voltis-model comes from model/target/classes, so nothing needs to be
+  # installed in ~/.m2 first (a fresh machine has no io.voltis artifacts there).
+  mvn -B -q -o -Dstyle.color=never -pl sync -am test-compile dependency:build-classpath -Dmdep.includeScope=test \
     -Dmdep.outputFile="$PWD/$cp_file" >/dev/null
 fi
 CP="sync/target/classes:sync/target/test-classes:$(cat "$cp_file")"
