@@ -23,6 +23,8 @@ import io.voltis.sync.Revisions;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.Event;
+import io.voltis.sync.store.EventLog;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;
@@ -81,6 +83,11 @@ public final class Reconciler {
     private String lastError;
     private volatile String tickFailure;
     private int seenStateLosses;
+    /** NOTE: the events only the CLI records (PinCommand, UnpinCommand, RollbackCommand). */
+    private static final java.util.Set<String> CLI_EVENTS = java.util.Set.of("Pinned", "Unpinned", "RolledBack");
+    private Optional<Pin> seenPin;
+    private long seenEventId;
+    private int cliChecks;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
@@ -230,6 +237,7 @@ public final class Reconciler {
 
     private Desired decide() {
         Optional<Pin> cli = p.store().pin();
+        logCliEvents(cli);
         String head = p.source().get().headRevision();
         String key = cli.map(Pin::revision).orElse("") + "@" + head;
         Instant now = p.clock().instant();
@@ -241,6 +249,35 @@ public final class Reconciler {
         decidedFor = key;
         decidedAt = now;
         return desired;
+    }
+
+    /**
+     * Pins, unpins and rollbacks are recorded by the CLI, in its own process: the daemon writes
+     * their log line when it sees the pin change (checking the next few ticks too, as the CLI
+     * records the event just after the pin), so the journal has them as well.
+     */
+    private void logCliEvents(Optional<Pin> cli) {
+        if (seenPin == null) {
+            seenPin = cli;
+            seenEventId = p.store().events(1).stream().mapToLong(Event::id).max().orElse(0);
+            return;
+        }
+        if (!seenPin.equals(cli)) {
+            seenPin = cli;
+            cliChecks = 3;
+        }
+        if (cliChecks == 0) {
+            return;
+        }
+        cliChecks--;
+        List<Event> newest = p.store().events(10);
+        for (int i = newest.size() - 1; i >= 0; i--) {
+            Event e = newest.get(i);
+            if (e.id() > seenEventId && CLI_EVENTS.contains(e.type())) {
+                EventLog.log(e.type(), e.revision(), e.message());
+            }
+            seenEventId = Math.max(seenEventId, e.id());
+        }
     }
 
     private Desired decideFresh(Optional<Pin> cli, String head) {
