@@ -23,8 +23,6 @@ import io.voltis.sync.Revisions;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
-import io.voltis.sync.store.Event;
-import io.voltis.sync.store.EventLog;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;
@@ -82,12 +80,8 @@ public final class Reconciler {
     private Instant retryAt;
     private String lastError;
     private volatile String tickFailure;
-    private int seenStateLosses;
-    /** NOTE: the events only the CLI records (PinCommand, UnpinCommand, RollbackCommand). */
-    private static final java.util.Set<String> CLI_EVENTS = java.util.Set.of("Pinned", "Unpinned", "RolledBack");
-    private Optional<Pin> seenPin;
-    private long seenEventId;
-    private int cliChecks;
+    private final CliEvents cliEvents;
+    private final StateLoss stateLoss;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
@@ -101,6 +95,8 @@ public final class Reconciler {
         this.listener = listener;
         this.packages = new PackageWatch(parts.packages());
         this.applier = new Applier(parts, packages);
+        this.cliEvents = new CliEvents(parts.store());
+        this.stateLoss = new StateLoss(parts);
         this.status = AgentStatus.starting(parts.hostname(), parts.source().get(), parts.clock().instant());
     }
 
@@ -122,7 +118,7 @@ public final class Reconciler {
                 apply(ready, now);
             }
             converge(d);
-            recordAgainAfterStateLoss();
+            stateLoss.recordAgain(applied);
             services = p.runtime().statuses();
             phase = phase(d, services);
             error = error(d);
@@ -164,41 +160,6 @@ public final class Reconciler {
         return Optional.ofNullable(tickFailure);
     }
 
-    /**
-     * After the store was found removed and created anew (the state directory deleted), the
-     * revision the device runs is unpacked and recorded again — as applied, with its archive —
-     * so that a restart does not apply it (and run its jobs) a second time and rollback to it still
-     * works. Waits for the mirror to hold the commit again. See docs/decisions/0023-state-directory-lost.md.
-     */
-    private void recordAgainAfterStateLoss() {
-        int losses = p.store().stateLosses();
-        if (losses == seenStateLosses) {
-            return;
-        }
-        if (applied == null) {
-            seenStateLosses = losses;
-            return;
-        }
-        String sha = applied.sha();
-        try {
-            if (!p.mirror().has(sha)) {
-                p.mirror().fetchCommit(sha);
-            }
-            if (!(p.preparer().prepare(sha) instanceof Preparation.Ready ready)) {
-                seenStateLosses = losses;
-                return;
-            }
-            long id = p.store().applyStarted(sha);
-            p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
-            p.store().saveArchive(sha, io.voltis.sync.Archives.pack(ready.dir()));
-            seenStateLosses = losses;
-            LOG.warn("the running revision {} was unpacked and recorded again after the state directory was lost",
-                    sha.substring(0, 12));
-        } catch (SourceException | java.io.IOException e) {
-            LOG.debug("cannot record {} again yet: {}", sha, e.getMessage()); // the next tick tries again
-        }
-    }
-
     /** While the store is down: files put back and services kept as last applied, which needs no store. */
     private void convergeWithoutStore() {
         try {
@@ -237,7 +198,7 @@ public final class Reconciler {
 
     private Desired decide() {
         Optional<Pin> cli = p.store().pin();
-        logCliEvents(cli);
+        cliEvents.seen(cli);
         String head = p.source().get().headRevision();
         String key = cli.map(Pin::revision).orElse("") + "@" + head;
         Instant now = p.clock().instant();
@@ -249,35 +210,6 @@ public final class Reconciler {
         decidedFor = key;
         decidedAt = now;
         return desired;
-    }
-
-    /**
-     * Pins, unpins and rollbacks are recorded by the CLI, in its own process: the daemon writes
-     * their log line when it sees the pin change (checking the next few ticks too, as the CLI
-     * records the event just after the pin), so the journal has them as well.
-     */
-    private void logCliEvents(Optional<Pin> cli) {
-        if (seenPin == null) {
-            seenPin = cli;
-            seenEventId = p.store().events(1).stream().mapToLong(Event::id).max().orElse(0);
-            return;
-        }
-        if (!seenPin.equals(cli)) {
-            seenPin = cli;
-            cliChecks = 3;
-        }
-        if (cliChecks == 0) {
-            return;
-        }
-        cliChecks--;
-        List<Event> newest = p.store().events(10);
-        for (int i = newest.size() - 1; i >= 0; i--) {
-            Event e = newest.get(i);
-            if (e.id() > seenEventId && CLI_EVENTS.contains(e.type())) {
-                EventLog.log(e.type(), e.revision(), e.message());
-            }
-            seenEventId = Math.max(seenEventId, e.id());
-        }
     }
 
     private Desired decideFresh(Optional<Pin> cli, String head) {
