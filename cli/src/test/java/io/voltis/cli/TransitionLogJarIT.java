@@ -56,6 +56,7 @@ class TransitionLogJarIT {
         assertThat(one(lines, "RevisionSeen " + story.v2)).contains("break the migration");
         assertThat(count(lines, "ApplyStarted " + story.v2)).isEqualTo(1);
         assertThat(one(lines, "ApplyFailed " + story.v2)).contains("WARN", "JobFailed: jobs: job migrate failed (exit 3)");
+        assertThat(one(lines, "Pinned " + story.v1)).contains("INFO", "from the cli");
         assertThat(lines).as("no stack trace, nothing per poll").noneMatch(l -> l.startsWith("\tat ") || l.contains("poll failed"));
     }
 
@@ -76,6 +77,7 @@ class TransitionLogJarIT {
         assertThat(source).hasSize(1);
         assertThat(source.get(0).get("reason").asString()).isEqualTo("GitUnreachable");
         assertThat(entries.stream().filter(e -> e.path("event").asString("").equals("SourceRecovered"))).hasSize(1);
+        assertThat(entries.stream().filter(e -> e.path("event").asString("").equals("Pinned"))).hasSize(1);
     }
 
     private record Story(String v1, String v2, String v2full) {
@@ -111,6 +113,12 @@ class TransitionLogJarIT {
 
         String v2 = origin.commit("break the migration", workload("exit 3"));
         awaitLog("ApplyFailed");
+        Process pin = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar",
+                JAR.toString(), "pin", v1, "--state-dir", tmp.resolve("state").toString())
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("pin.out").toFile()).start();
+        assertThat(pin.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(pin.exitValue()).as(Files.readString(tmp.resolve("pin.out"))).isZero();
+        awaitLog("Pinned"); // recorded by the CLI, logged by the daemon when it sees the pin
         awaitLines(3); // quiet polls and ticks go by
 
         daemon.destroy();

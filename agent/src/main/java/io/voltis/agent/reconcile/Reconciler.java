@@ -80,7 +80,8 @@ public final class Reconciler {
     private Instant retryAt;
     private String lastError;
     private volatile String tickFailure;
-    private int seenStateLosses;
+    private final CliEvents cliEvents;
+    private final StateLoss stateLoss;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
@@ -94,6 +95,8 @@ public final class Reconciler {
         this.listener = listener;
         this.packages = new PackageWatch(parts.packages());
         this.applier = new Applier(parts, packages);
+        this.cliEvents = new CliEvents(parts.store());
+        this.stateLoss = new StateLoss(parts);
         this.status = AgentStatus.starting(parts.hostname(), parts.source().get(), parts.clock().instant());
     }
 
@@ -115,7 +118,7 @@ public final class Reconciler {
                 apply(ready, now);
             }
             converge(d);
-            recordAgainAfterStateLoss();
+            stateLoss.recordAgain(applied);
             services = p.runtime().statuses();
             phase = phase(d, services);
             error = error(d);
@@ -157,41 +160,6 @@ public final class Reconciler {
         return Optional.ofNullable(tickFailure);
     }
 
-    /**
-     * After the store was found removed and created anew (the state directory deleted), the
-     * revision the device runs is unpacked and recorded again — as applied, with its archive —
-     * so that a restart does not apply it (and run its jobs) a second time and rollback to it still
-     * works. Waits for the mirror to hold the commit again. See docs/decisions/0023-state-directory-lost.md.
-     */
-    private void recordAgainAfterStateLoss() {
-        int losses = p.store().stateLosses();
-        if (losses == seenStateLosses) {
-            return;
-        }
-        if (applied == null) {
-            seenStateLosses = losses;
-            return;
-        }
-        String sha = applied.sha();
-        try {
-            if (!p.mirror().has(sha)) {
-                p.mirror().fetchCommit(sha);
-            }
-            if (!(p.preparer().prepare(sha) instanceof Preparation.Ready ready)) {
-                seenStateLosses = losses;
-                return;
-            }
-            long id = p.store().applyStarted(sha);
-            p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
-            p.store().saveArchive(sha, io.voltis.sync.Archives.pack(ready.dir()));
-            seenStateLosses = losses;
-            LOG.warn("the running revision {} was unpacked and recorded again after the state directory was lost",
-                    sha.substring(0, 12));
-        } catch (SourceException | java.io.IOException e) {
-            LOG.debug("cannot record {} again yet: {}", sha, e.getMessage()); // the next tick tries again
-        }
-    }
-
     /** While the store is down: files put back and services kept as last applied, which needs no store. */
     private void convergeWithoutStore() {
         try {
@@ -230,6 +198,7 @@ public final class Reconciler {
 
     private Desired decide() {
         Optional<Pin> cli = p.store().pin();
+        cliEvents.seen(cli);
         String head = p.source().get().headRevision();
         String key = cli.map(Pin::revision).orElse("") + "@" + head;
         Instant now = p.clock().instant();
