@@ -25,7 +25,9 @@ import io.voltis.model.JobTrigger;
 import io.voltis.model.Templates;
 import io.voltis.model.WorkloadSpec;
 import io.voltis.sync.Archives;
+import io.voltis.sync.InFlight;
 import io.voltis.sync.Preparation;
+import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
 
 /**
@@ -75,7 +77,28 @@ public final class Applier {
         return new Applied(ready, vars, files, services);
     }
 
+    /**
+     * Applies {@code ready}. The apply is recorded in flight first ({@link io.voltis.sync.InFlight})
+     * and the record removed when it returns, failed or not — but not when an {@link Error} such
+     * as an OutOfMemoryError passes through: that counts as the agent dying on this revision.
+     */
     Applied apply(Preparation.Ready ready, Applied previous) throws ApplyFailed {
+        try {
+            p.preparer().begin(InFlight.Step.APPLY, ready.sha());
+        } catch (SourceException e) {
+            throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " not started: " + e.getMessage(), e);
+        }
+        try {
+            Applied next = applyNow(ready, previous);
+            p.preparer().end();
+            return next;
+        } catch (ApplyFailed | RuntimeException e) {
+            p.preparer().end();
+            throw e;
+        }
+    }
+
+    private Applied applyNow(Preparation.Ready ready, Applied previous) throws ApplyFailed {
         long id = p.store().applyStarted(ready.sha());
         p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
                 + " (" + ready.resolution().workload().name() + ")");
