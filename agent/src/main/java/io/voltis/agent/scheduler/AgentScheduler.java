@@ -105,6 +105,11 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
                 .build();
     }
 
+    /**
+     * Replaces the workload's cron jobs. Each job is scheduled on its own: one that Quartz refuses
+     * (validation refuses what it can know, such as a schedule that never fires) is left out with
+     * one error line naming it, and the others are scheduled all the same.
+     */
     @Override
     public void replace(List<Scheduled> scheduled) {
         try {
@@ -112,16 +117,22 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
                 quartz.deleteJob(key);
                 jobs.remove(key);
             }
-            for (Scheduled s : scheduled) {
-                JobKey key = JobKey.jobKey(s.name(), WORKLOAD);
+        } catch (SchedulerException | RuntimeException e) {
+            LOG.error("cannot remove the previous workload cron jobs: {}", e.getMessage());
+        }
+        for (Scheduled s : scheduled) {
+            JobKey key = JobKey.jobKey(s.name(), WORKLOAD);
+            try {
                 jobs.put(key, new CronJob(s, runner));
                 JobDetail detail = JobBuilder.newJob(CronJob.class).withIdentity(key).build();
                 quartz.scheduleJob(detail, TriggerBuilder.newTrigger().withIdentity(TriggerKey.triggerKey(s.name(), WORKLOAD))
                         .withSchedule(CronScheduleBuilder.cronSchedule(s.schedule()).withMisfireHandlingInstructionDoNothing())
                         .build());
+            } catch (SchedulerException | RuntimeException e) {
+                jobs.remove(key);
+                LOG.error("cron job {} ({}) is not scheduled: {}; the workload's other jobs are", s.name(), s.schedule(),
+                        e.getMessage());
             }
-        } catch (SchedulerException | RuntimeException e) {
-            LOG.error("cannot schedule the workload's cron jobs: {}", e.getMessage());
         }
     }
 

@@ -87,4 +87,22 @@ class AgentSchedulerTest {
         scheduler.replace(List.of());
         assertThat(scheduler.scheduledJobs()).isEmpty();
     }
+
+    @Test
+    void cronJobThatNeverFires_isLeftOut_andTheOtherJobsStillRun() throws Exception {
+        scheduler.start(Duration.ofHours(1), Duration.ofHours(1));
+
+        scheduler.replace(List.of(
+                new CronJobs.Scheduled("february-30", "0 0 0 30 2 ?",
+                        () -> new JobRequest("february-30", List.of("sh", "-c", "echo never"), Map.of(), tmp,
+                                Duration.ofSeconds(10), "a".repeat(40), "schedule")),
+                new CronJobs.Scheduled("rotate", "* * * * * ?",
+                        () -> new JobRequest("rotate", List.of("sh", "-c", "echo rotated"), Map.of(), tmp,
+                                Duration.ofSeconds(10), "a".repeat(40), "schedule"))));
+
+        assertThat(scheduler.scheduledJobs()).containsOnlyKeys("rotate");
+        await().atMost(Duration.ofSeconds(20)).until(() -> store.jobRuns("rotate", 5).stream()
+                .anyMatch(r -> r.result() == JobRun.Result.SUCCEEDED && "rotated\n".equals(r.output())));
+        assertThat(store.jobRuns("february-30", 5)).isEmpty();
+    }
 }
