@@ -128,7 +128,9 @@ public final class Applier {
             next.services().forEach(p.runtime()::apply);
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
             p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12));
-            p.cron().replace(scheduled(spec, next, ready.sha()));
+            for (String refused : p.cron().replace(scheduled(spec, next, ready.sha()))) {
+                p.store().addEvent("CronJobRefused", ready.sha(), refused);
+            }
             // NOTE: after the services: the systemd runtime's units name their revision folder as
             // WorkingDirectory, and every unit now names this revision's before older ones are pruned.
             keep(ready);
