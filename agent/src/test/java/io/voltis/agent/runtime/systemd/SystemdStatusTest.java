@@ -62,7 +62,7 @@ class SystemdStatusTest {
         assertThat(status.lastLogLines()).isEqualTo(explains
                 ? List.of("gateway 1.4 starting", "error: cannot open etc/gateway.conf") : List.of());
         assertThat(systemd.calls()).first().isEqualTo("systemctl show " + UNIT + " --property=LoadState,ActiveState,SubState,"
-                + "UnitFileState,Result,NRestarts,ExecMainCode,ExecMainStatus,ExecMainStartTimestampMonotonic,StateChangeTimestamp");
+                + "UnitFileState,Result,NRestarts,Restart,ExecMainCode,ExecMainStatus,ExecMainStartTimestampMonotonic,StateChangeTimestamp");
         if (explains) {
             assertThat(systemd.calls()).contains("journalctl -u " + UNIT + " -n 10 -o cat --no-pager");
         }
