@@ -58,7 +58,8 @@ public final class Preparer {
     public Preparation prepare(String sha) throws SourceException {
         Optional<RevisionRecord> known = store.revision(sha);
         boolean guarded = known.isEmpty() || known.get().validation() == RevisionRecord.Validation.PENDING
-                || (known.get().validation() == RevisionRecord.Validation.VALID && !java.nio.file.Files.isDirectory(unpacker.dir(sha)));
+                || (known.get().validation() == RevisionRecord.Validation.VALID
+                    && !java.nio.file.Files.isDirectory(unpacker.dir(sha)));
         if (guarded) {
             begin(InFlight.Step.PREPARE, sha);
         }
