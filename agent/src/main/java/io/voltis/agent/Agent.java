@@ -41,6 +41,7 @@ import io.voltis.agent.runtime.systemd.SystemdRuntime;
 import io.voltis.agent.scheduler.AgentScheduler;
 import io.voltis.agent.scheduler.QuartzCronCheck;
 import io.voltis.model.HostResolver;
+import io.voltis.sync.InFlight;
 import io.voltis.sync.PollSchedule;
 import io.voltis.sync.Poller;
 import io.voltis.sync.Preparer;
@@ -143,7 +144,9 @@ public final class Agent implements AutoCloseable {
             LOG.info("removed {} half-unpacked revision(s) left by a crash", leftovers);
         }
         Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
-                unpacker, config.hostname());
+                unpacker, config.hostname(), InFlight.open(state));
+        preparer.quarantineIfDue().ifPresent(sha -> LOG.error("revision {} is quarantined: the agent stopped {} times in a row"
+                + " while preparing or applying it; it keeps the last good revision", sha, InFlight.QUARANTINE_AFTER));
         Map<String, String> baseEnv = new LinkedHashMap<>();
         for (String k : new String[] {"PATH", "HOME", "LANG", "TZ"}) {
             if (env.get(k) != null) {

@@ -88,7 +88,8 @@ public record SizeLimits(long maxFileSize, long maxWorkloadSize) {
             value /= 1024;
             unit++;
         }
-        String number = value == Math.rint(value) ? String.valueOf((long) value) : String.format(java.util.Locale.ROOT, "%.1f", value);
+        String number = value == Math.rint(value) ? String.valueOf((long) value)
+                : String.format(java.util.Locale.ROOT, "%.1f", value);
         return number + " " + units[unit];
     }
 }

@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * Reads {@code workloads/<name>/workload.yaml} from a tree, binds it and runs every check
  * that does not depend on a device: the file's structure, paths, names, references between
- * services, schedules, and the sizes of its files against the {@link SizeLimits}. Templated files are read to collect their {@code ${var}} references.
+ * services, schedules, and the sizes of its files against the {@link SizeLimits}. Templated
+ * files are read to collect their {@code ${var}} references.
  */
 public final class WorkloadLoader {
 

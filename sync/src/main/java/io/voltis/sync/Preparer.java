@@ -33,16 +33,106 @@ public final class Preparer {
     private final HostResolver resolver;
     private final Unpacker unpacker;
     private final String hostname;
+    private final InFlight inFlight;
 
+    /** A preparer that counts no crashes (a plan). */
     public Preparer(GitMirror mirror, RevisionStore store, HostResolver resolver, Unpacker unpacker, String hostname) {
+        this(mirror, store, resolver, unpacker, hostname, InFlight.none());
+    }
+
+    public Preparer(GitMirror mirror, RevisionStore store, HostResolver resolver, Unpacker unpacker, String hostname,
+                    InFlight inFlight) {
         this.mirror = mirror;
         this.store = store;
         this.resolver = resolver;
         this.unpacker = unpacker;
         this.hostname = hostname;
+        this.inFlight = inFlight;
     }
 
+    /**
+     * Validates and unpacks {@code sha}. When that is work still to do (not yet validated, or not
+     * unpacked), the step is recorded in flight first, so a revision that kills the agent here is
+     * counted (see {@link #quarantineIfDue}).
+     */
     public Preparation prepare(String sha) throws SourceException {
+        Optional<RevisionRecord> known = store.revision(sha);
+        boolean guarded = known.isEmpty() || known.get().validation() == RevisionRecord.Validation.PENDING
+                || (known.get().validation() == RevisionRecord.Validation.VALID
+                    && !java.nio.file.Files.isDirectory(unpacker.dir(sha)));
+        if (guarded) {
+            begin(InFlight.Step.PREPARE, sha);
+        }
+        Preparation result;
+        try {
+            result = prepareNow(sha);
+        } catch (SourceException | RuntimeException e) {
+            if (guarded) {
+                end();
+            }
+            throw e;
+        }
+        if (guarded) {
+            end();
+        }
+        return result;
+    }
+
+    /**
+     * At start: when the previous processes died {@link InFlight#QUARANTINE_AFTER} times in a row
+     * while preparing or applying the same revision, marks it invalid with the reason (it is then
+     * held off as any invalid revision: until a newer commit, or a pin of another revision) and
+     * records a {@code RevisionQuarantined} event; a death short of that is recorded as a
+     * {@code StepInterrupted} event. Returns the quarantined sha.
+     */
+    public Optional<String> quarantineIfDue() {
+        Optional<InFlight.Record> left = inFlight.leftover();
+        if (left.isEmpty()) {
+            return Optional.empty();
+        }
+        InFlight.Record r = left.get();
+        String doing = (r.step() == InFlight.Step.PREPARE ? "preparing" : "applying") + " " + r.sha().substring(0, 12);
+        if (r.attempt() < InFlight.QUARANTINE_AFTER) {
+            store.addEvent("StepInterrupted", r.sha(), "the agent stopped while " + doing + " (attempt " + r.attempt()
+                    + " of " + InFlight.QUARANTINE_AFTER + " before it is quarantined)");
+            return Optional.empty();
+        }
+        String problem = "quarantined: the agent stopped " + r.attempt() + " times in a row while " + doing
+                + " (out of memory, or killed); it is not tried again: push a newer commit or pin another revision";
+        if (store.revision(r.sha()).isEmpty()) {
+            try {
+                CommitInfo info = mirror.commitInfo(r.sha());
+                store.recordRevision(r.sha(), info.author(), info.committedAt(), info.message());
+            } catch (SourceException e) {
+                store.recordRevision(r.sha(), null, null, null);
+            }
+        }
+        store.markValidated(r.sha(), RevisionRecord.Validation.INVALID, problem);
+        store.addEvent("RevisionQuarantined", r.sha(), problem);
+        end();
+        return Optional.of(r.sha());
+    }
+
+    /** Records that {@code step} starts on {@code sha}; a record that cannot be written stops the step. */
+    public void begin(InFlight.Step step, String sha) throws SourceException {
+        try {
+            inFlight.begin(step, sha);
+        } catch (IOException e) {
+            throw new SourceException(Reason.LOCAL_ERROR, "cannot record the " + step.word() + " of " + sha + " in flight: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** The step begun last has returned. */
+    public void end() {
+        try {
+            inFlight.end();
+        } catch (IOException e) {
+            // the record stays: at worst one crash too many is counted against that sha
+        }
+    }
+
+    private Preparation prepareNow(String sha) throws SourceException {
         Optional<RevisionRecord> known = store.revision(sha);
         if (known.isPresent() && known.get().validation() == RevisionRecord.Validation.INVALID) {
             return new Preparation.Invalid(sha, lines(known.get().problems()));

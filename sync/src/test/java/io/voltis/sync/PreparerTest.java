@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 
+import io.voltis.model.CronCheck;
+import io.voltis.model.HostResolver;
+import io.voltis.sync.store.Event;
 import io.voltis.sync.store.RevisionRecord;
 import io.voltis.sync.testing.TestRepo;
 import org.junit.jupiter.api.AfterEach;
@@ -159,5 +162,57 @@ class PreparerTest {
         try (var files = Files.walk(f.state.resolve("revisions/" + head))) {
             assertThat(files.count()).isLessThan(20);
         }
+    }
+
+    private Preparer nextProcess() {
+        return new Preparer(f.mirror, f.store, new HostResolver(CronCheck.LENIENT), f.unpacker, "edge-01", InFlight.open(f.state));
+    }
+
+    @Test
+    void revisionTheAgentDiedOnThreeTimes_isQuarantined_andHeldOffAsInvalid() throws Exception {
+        f = SyncFixture.ofExample(tmp, "edge-01");
+        String head = pollHead();
+        for (int attempt = 1; attempt <= InFlight.QUARANTINE_AFTER; attempt++) {
+            Preparer process = nextProcess();
+            assertThat(process.quarantineIfDue()).isEmpty();
+            process.begin(InFlight.Step.PREPARE, head); // and the process dies: no end()
+            assertThat(f.state.resolve("in-flight")).hasContent("prepare " + head + " " + attempt);
+            assertThat(Files.getPosixFilePermissions(f.state.resolve("in-flight"))).hasSize(2);
+        }
+
+        Preparer restarted = nextProcess();
+
+        assertThat(restarted.quarantineIfDue()).contains(head);
+        String reason = "quarantined: the agent stopped 3 times in a row while preparing " + head.substring(0, 12)
+                + " (out of memory, or killed); it is not tried again: push a newer commit or pin another revision";
+        assertThat(restarted.prepare(head)).isInstanceOfSatisfying(Preparation.Invalid.class,
+                invalid -> assertThat(invalid.problems()).containsExactly(reason));
+        assertThat(f.state.resolve("in-flight")).doesNotExist();
+        assertThat(f.state.resolve("revisions/" + head)).doesNotExist();
+        assertThat(f.store.events(10)).extracting(Event::type)
+                .containsSubsequence("RevisionQuarantined", "StepInterrupted", "StepInterrupted");
+        assertThat(f.store.events(10).get(0).message()).isEqualTo(reason);
+        assertThat(nextProcess().quarantineIfDue()).isEmpty();
+    }
+
+    @Test
+    void aStepThatReturns_startsTheCountAgain_andAnotherShaIsCountedApart() throws Exception {
+        f = SyncFixture.ofExample(tmp, "edge-01");
+        String head = pollHead();
+        nextProcess().begin(InFlight.Step.APPLY, head);
+        nextProcess().begin(InFlight.Step.APPLY, head);
+
+        Preparer third = nextProcess();
+        assertThat(third.quarantineIfDue()).isEmpty();
+        assertThat(third.prepare(head)).isInstanceOf(Preparation.Ready.class);
+        assertThat(f.state.resolve("in-flight")).doesNotExist();
+
+        Preparer fourth = nextProcess();
+        fourth.begin(InFlight.Step.APPLY, head);
+        assertThat(f.state.resolve("in-flight")).hasContent("apply " + head + " 1");
+        fourth.end();
+        nextProcess().begin(InFlight.Step.APPLY, "b".repeat(40));
+        nextProcess().begin(InFlight.Step.APPLY, head);
+        assertThat(f.state.resolve("in-flight")).hasContent("apply " + head + " 1");
     }
 }

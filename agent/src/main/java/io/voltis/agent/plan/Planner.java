@@ -76,7 +76,8 @@ public final class Planner implements AutoCloseable {
         this.store = new ReadOnlyStore(owned);
         this.mirror = mirror;
         this.scratch = scratch;
-        this.preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()), new Unpacker(scratch),
+        this.preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
+                new Unpacker(scratch),
                 config.hostname());
         this.revisions = new LocalRevisions(store, mirror);
         this.renderer = new FileRenderer(config.root());

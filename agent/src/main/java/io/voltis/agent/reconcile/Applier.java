@@ -25,7 +25,9 @@ import io.voltis.model.JobTrigger;
 import io.voltis.model.Templates;
 import io.voltis.model.WorkloadSpec;
 import io.voltis.sync.Archives;
+import io.voltis.sync.InFlight;
 import io.voltis.sync.Preparation;
+import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
 
 /**
@@ -75,7 +77,28 @@ public final class Applier {
         return new Applied(ready, vars, files, services);
     }
 
+    /**
+     * Applies {@code ready}. The apply is recorded in flight first ({@link io.voltis.sync.InFlight})
+     * and the record removed when it returns, failed or not — but not when an {@link Error} such
+     * as an OutOfMemoryError passes through: that counts as the agent dying on this revision.
+     */
     Applied apply(Preparation.Ready ready, Applied previous) throws ApplyFailed {
+        try {
+            p.preparer().begin(InFlight.Step.APPLY, ready.sha());
+        } catch (SourceException e) {
+            throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " not started: " + e.getMessage(), e);
+        }
+        try {
+            Applied next = applyNow(ready, previous);
+            p.preparer().end();
+            return next;
+        } catch (ApplyFailed | RuntimeException e) {
+            p.preparer().end();
+            throw e;
+        }
+    }
+
+    private Applied applyNow(Preparation.Ready ready, Applied previous) throws ApplyFailed {
         long started = System.nanoTime();
         java.time.Instant resumed = interruptedSince(ready.sha());
         long id = p.store().applyStarted(ready.sha());
@@ -108,7 +131,9 @@ public final class Applier {
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
             p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12) + " ("
                     + ready.resolution().workload().name() + ") in " + seconds(System.nanoTime() - started));
-            p.cron().replace(scheduled(spec, next, ready.sha()));
+            for (String refused : p.cron().replace(scheduled(spec, next, ready.sha()))) {
+                p.store().addEvent("CronJobRefused", ready.sha(), refused);
+            }
             // NOTE: after the services: the systemd runtime's units name their revision folder as
             // WorkingDirectory, and every unit now names this revision's before older ones are pruned.
             keep(ready);

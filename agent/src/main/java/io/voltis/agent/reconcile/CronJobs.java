@@ -12,8 +12,11 @@ public interface CronJobs {
     record Scheduled(String name, String schedule, Supplier<JobRequest> request) {
     }
 
-    /** Replaces every scheduled workload job with {@code jobs}. */
-    void replace(List<Scheduled> jobs);
+    /**
+     * Replaces every scheduled workload job with {@code jobs}, each on its own: returns one line
+     * for each job the scheduler refused (the others are scheduled all the same).
+     */
+    List<String> replace(List<Scheduled> jobs);
 
-    CronJobs NONE = jobs -> { };
+    CronJobs NONE = jobs -> List.of();
 }

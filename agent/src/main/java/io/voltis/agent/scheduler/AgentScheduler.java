@@ -108,10 +108,11 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
     /**
      * Replaces the workload's cron jobs. Each job is scheduled on its own: one that Quartz refuses
      * (validation refuses what it can know, such as a schedule that never fires) is left out with
-     * one error line naming it, and the others are scheduled all the same.
+     * one error line naming it, and the others are scheduled all the same. Returns those lines.
      */
     @Override
-    public void replace(List<Scheduled> scheduled) {
+    public List<String> replace(List<Scheduled> scheduled) {
+        List<String> refused = new java.util.ArrayList<>();
         try {
             for (JobKey key : quartz.getJobKeys(GroupMatcher.jobGroupEquals(WORKLOAD))) {
                 quartz.deleteJob(key);
@@ -130,10 +131,12 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
                         .build());
             } catch (SchedulerException | RuntimeException e) {
                 jobs.remove(key);
-                LOG.error("cron job {} ({}) is not scheduled: {}; the workload's other jobs are", s.name(), s.schedule(),
-                        e.getMessage());
+                String line = "cron job " + s.name() + " ('" + s.schedule() + "') is not scheduled: " + e.getMessage();
+                LOG.error("{}; the workload's other jobs are", line);
+                refused.add(line);
             }
         }
+        return refused;
     }
 
     /** The workload jobs scheduled now, by name, with their next fire time; for status and tests. */

@@ -93,7 +93,7 @@ class AgentSchedulerTest {
     void cronJobThatNeverFires_isLeftOut_andTheOtherJobsStillRun() throws Exception {
         scheduler.start(Duration.ofHours(1), Duration.ofHours(1));
 
-        scheduler.replace(List.of(
+        List<String> refused = scheduler.replace(List.of(
                 new CronJobs.Scheduled("february-30", "0 0 0 30 2 ?",
                         () -> new JobRequest("february-30", List.of("sh", "-c", "echo never"), Map.of(), tmp,
                                 Duration.ofSeconds(10), "a".repeat(40), "schedule")),
@@ -101,6 +101,8 @@ class AgentSchedulerTest {
                         () -> new JobRequest("rotate", List.of("sh", "-c", "echo rotated"), Map.of(), tmp,
                                 Duration.ofSeconds(10), "a".repeat(40), "schedule"))));
 
+        assertThat(refused).singleElement().asString()
+                .startsWith("cron job february-30 ('0 0 0 30 2 ?') is not scheduled: ").contains("never fire");
         assertThat(scheduler.scheduledJobs()).containsOnlyKeys("rotate");
         await().atMost(Duration.ofSeconds(20)).until(() -> store.jobRuns("rotate", 5).stream()
                 .anyMatch(r -> r.result() == JobRun.Result.SUCCEEDED && "rotated\n".equals(r.output())));

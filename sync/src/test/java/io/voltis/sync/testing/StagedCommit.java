@@ -114,6 +114,26 @@ final class StagedCommit {
         });
     }
 
+    /** Adds or replaces the regular file at {@code path} with the content of {@code source}, streamed into Git. */
+    void putFile(String path, Path source) {
+        ObjectId blob;
+        long length;
+        try (java.io.InputStream in = Files.newInputStream(source)) {
+            length = Files.size(source);
+            blob = ins.insert(Constants.OBJ_BLOB, length, in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        editor.add(new DirCacheEditor.PathEdit(path) {
+            @Override
+            public void apply(DirCacheEntry entry) {
+                entry.setFileMode(FileMode.REGULAR_FILE);
+                entry.setObjectId(blob);
+                entry.setLength(length);
+            }
+        });
+    }
+
     /** Adds every regular file and symlink (not followed) under {@code folder}, keeping executable bits. */
     void putCopyOf(Path folder) {
         try (Stream<Path> walk = Files.walk(folder)) {

@@ -96,6 +96,14 @@ public final class TestRepo implements AutoCloseable {
                 files.forEach((path, data) -> staged.put(path, FileMode.REGULAR_FILE, data)));
     }
 
+    /**
+     * Adds or replaces the regular file {@code path} on {@code main} with the content of the file
+     * {@code source}, streamed (for files too large to hold); returns the new SHA.
+     */
+    public synchronized String commitFile(String message, String path, Path source) {
+        return change(message, false, staged -> staged.putFile(path, source));
+    }
+
     /** Adds or replaces one executable file on {@code main}; returns the new SHA. */
     public synchronized String commitExecutable(String message, String path, String text) {
         return change(message, false, staged ->
