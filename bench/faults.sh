@@ -100,7 +100,7 @@ sleepers() {
   local dir p n=0 state
   state=$(realpath "$1/state")
   for p in /proc/[0-9]*; do
-    [ "$(tr '\0' ' ' < "$p/cmdline" 2> /dev/null)" = "sleep 100000 " ] || continue
+    [ "$(tr '\0' ' ' 2> /dev/null < "$p/cmdline")" = "sleep 100000 " ] || continue
     dir=$(readlink "$p/cwd" 2> /dev/null) || continue
     case $dir in "$state"/*) n=$((n + 1)) ;; esac
   done
@@ -237,13 +237,13 @@ services:
     command: [sh, -c, "setsid sh -c 'exec sleep 100000' </dev/null >/dev/null 2>&1 & echo up >> \${VOLTIS_ROOT}/d.log; exec sleep 100000"]
 EOF
     commit "$dir" "round $round" > /dev/null
-    wait_for "$PATIENCE_S" eval "[ \"\$(wc -l < '$dir/root/d.log' 2> /dev/null || echo 0)\" -ge $round ]" || orphans=0
+    wait_for "$PATIENCE_S" eval "[ \"\$(wc -l 2> /dev/null < '$dir/root/d.log' || echo 0)\" -ge $round ]" || orphans=0
     sleep 1
     [ "$(sleepers "$dir")" = 2 ] || { orphans=0; echo "      round $round: $(sleepers "$dir") processes, expected 2" >&2; }
   done
   stop_agent "$AGENT" KILL
   start_agent "$dir"
-  wait_for "$PATIENCE_S" eval "[ \"\$(wc -l < '$dir/root/d.log')\" -gt $SETSID_ROUNDS ]" || killed=0
+  wait_for "$PATIENCE_S" eval "[ \"\$(wc -l 2> /dev/null < '$dir/root/d.log' || echo 0)\" -gt $SETSID_ROUNDS ]" || killed=0
   sleep 1
   [ "$(sleepers "$dir")" = 2 ] || killed=0
   stop_agent "$AGENT" TERM
