@@ -44,6 +44,7 @@ final class Jdbc implements AutoCloseable {
             try {
                 T result = work.run(connection);
                 connection.commit();
+                written(connection);
                 return result;
             } catch (SQLException e) {
                 rollback(e);
@@ -58,10 +59,23 @@ final class Jdbc implements AutoCloseable {
     }
 
     /**
-     * As {@link #call}, then {@code CHECKPOINT SYNC}: the commit is in the file when any call
-     * returns (WRITE_DELAY=0, see {@link StoreOpener}), which survives a kill -9 of the process;
-     * this also asks the kernel to put it on the storage device, which survives a power cut.
-     * For the few records that decide what happens after a crash (an apply or a job started, a pin).
+     * {@code CHECKPOINT}: with WRITE_DELAY=0, H2 2.5's MVStore writes a commit to the file with
+     * {@code tryCommit}, which does nothing when another session (a CLI command through the
+     * daemon's port) holds the store's lock at that moment; the commit then stays in memory
+     * until a later one is written. {@code CHECKPOINT} ({@code MVStore.commit()}) waits for the
+     * lock and writes everything committed; it costs next to nothing when the commit was
+     * already written.
+     */
+    private static void written(Connection connection) throws SQLException {
+        try (var checkpoint = connection.createStatement()) {
+            checkpoint.execute("CHECKPOINT");
+        }
+    }
+
+    /**
+     * As {@link #call}, then {@code CHECKPOINT SYNC} (an fsync of the file): the commit also
+     * survives a power cut. For the few records that decide what happens after a crash (an
+     * apply or a job run started, a pin set or cleared).
      */
     <T> T callDurably(Work<T> work) {
         T result = call(work);

@@ -28,7 +28,8 @@ final class StoreOpener {
 
     /**
      * NOTE: WRITE_DELAY=0 writes each commit before it returns (H2's default of 500 ms lost the
-     * last commits on kill -9); DB_CLOSE_ON_EXIT=FALSE lets the daemon close the store in its own
+     * last commits on kill -9) — unless another session was writing the store just then, which
+     * {@link Jdbc}'s CHECKPOINT after each commit covers; DB_CLOSE_ON_EXIT=FALSE lets the daemon close the store in its own
      * shutdown order; H2's trace file is off, its errors reach our log as StoreExceptions.
      */
     private static final String EMBEDDED_SETTINGS = ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0;TRACE_LEVEL_FILE=0";
