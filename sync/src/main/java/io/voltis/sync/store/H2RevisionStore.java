@@ -238,6 +238,37 @@ final class H2RevisionStore implements RevisionStore {
         return archives.prune(keep);
     }
 
+    /**
+     * Owner only: stops serving, then closes the file with {@code SHUTDOWN COMPACT}, which
+     * rewrites it to hold only live data (the store never reuses space: see StoreOpener). The
+     * store is closed afterwards, whatever happened; open it again to go on.
+     */
+    void compactAndClose() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (server != null) {
+                server.close();
+                files.deleteServerFile().ifPresent(LOG::warn);
+            }
+            db.call(c -> {
+                try (var shutdown = c.createStatement()) {
+                    shutdown.execute("SHUTDOWN COMPACT");
+                }
+                return null;
+            });
+        } catch (StoreException e) {
+            LOG.debug("compacting the revision store: {}", e.getMessage());
+        } finally {
+            try {
+                db.close();
+            } catch (StoreException e) {
+                LOG.debug("closing the compacted revision store: {}", e.getMessage());
+            }
+        }
+    }
+
     /** Owner: stops serving, deletes {@code <state>/db/server}, closes the file. Client: disconnects. Idempotent. */
     @Override
     public void close() {

@@ -28,6 +28,12 @@ import org.slf4j.LoggerFactory;
  * (docs/decisions/0023-state-directory-lost.md). Every event is also logged ({@link EventLog});
  * events recorded while the store is down are logged only. The store going down and coming back
  * is logged once each, not once per call.
+ *
+ * <p>The file never reuses space (StoreOpener: H2 lost commits after a kill -9 when it did), so it
+ * grows with every commit. At most every {@link #COMPACT_CHECK}, a call finds whether the file
+ * has grown by more than {@link #COMPACT_SLACK} (or half its compacted size, if more) since it
+ * was last compacted or opened; if so, it closes the store with {@code SHUTDOWN COMPACT} and
+ * opens it again, while no other call uses it.
  */
 final class OwnerStore implements RevisionStore {
 
@@ -39,6 +45,8 @@ final class OwnerStore implements RevisionStore {
     private static final int IO_EXCEPTION_2 = 90028;
     private static final int IO_EXCEPTION_1 = 90031;
     private static final int GENERAL_ERROR = 50000;
+    static final Duration COMPACT_CHECK = Duration.ofMinutes(10);
+    static final long COMPACT_SLACK = 64L << 20;
 
     private final StoreFiles files;
     private final Clock clock;
@@ -51,12 +59,69 @@ final class OwnerStore implements RevisionStore {
     private Duration backoff = FIRST_BACKOFF;
     private volatile int stateLosses;
     private boolean closed;
+    /** Calls hold it shared while they use the store; compaction holds it alone. */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
+    private final long compactSlack;
+    private volatile Instant compactCheckAt;
+    private long compactedSize;
 
     OwnerStore(StoreFiles files, Clock clock, Supplier<H2RevisionStore> opener) {
+        this(files, clock, opener, COMPACT_SLACK);
+    }
+
+    OwnerStore(StoreFiles files, Clock clock, Supplier<H2RevisionStore> opener, long compactSlack) {
         this.files = files;
         this.clock = clock;
         this.opener = opener;
+        this.compactSlack = compactSlack;
         this.open = opener.get();
+        this.compactedSize = fileSize();
+        this.compactCheckAt = clock.instant().plus(COMPACT_CHECK);
+    }
+
+    private long fileSize() {
+        try {
+            return Files.size(files.databaseFile());
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Compacts the file if it is due and has grown past its slack; returns whether it did. Called
+     * on the way into a call, and by tests; skipped while another call uses the store.
+     */
+    boolean compactIfDue(boolean force) {
+        if (!force && clock.instant().isBefore(compactCheckAt)) {
+            return false;
+        }
+        if (!inUse.writeLock().tryLock()) {
+            return false;
+        }
+        try {
+            synchronized (lock) {
+                compactCheckAt = clock.instant().plus(COMPACT_CHECK);
+                long size = fileSize();
+                if (closed || open == null || size <= compactedSize + Math.max(compactSlack, compactedSize / 2)) {
+                    return false;
+                }
+                H2RevisionStore was = open;
+                open = null;
+                was.compactAndClose();
+                try {
+                    open = opener.get();
+                } catch (StoreException e) {
+                    goDown(was, classify(e));
+                    return false;
+                }
+                compactedSize = fileSize();
+                LOG.info("revision store {} compacted from {} to {} KiB", files.databaseFile(), size / 1024,
+                        compactedSize / 1024);
+                return true;
+            }
+        } finally {
+            inUse.writeLock().unlock();
+        }
     }
 
     /** How many times the store was found removed and created anew while the agent ran. */
@@ -114,19 +179,25 @@ final class OwnerStore implements RevisionStore {
     }
 
     private <T> T use(Function<H2RevisionStore, T> work) {
-        H2RevisionStore store = current();
+        compactIfDue(false);
+        inUse.readLock().lock();
         try {
-            return work.apply(store);
-        } catch (StoreException | IllegalStateException e) {
-            if (!broken(store, e)) {
-                throw e;
-            }
-            synchronized (lock) {
-                if (open == store) {
-                    goDown(store, classify(e));
+            H2RevisionStore store = current();
+            try {
+                return work.apply(store);
+            } catch (StoreException | IllegalStateException e) {
+                if (!broken(store, e)) {
+                    throw e;
                 }
-                throw down != null ? down : classify(e);
+                synchronized (lock) {
+                    if (open == store) {
+                        goDown(store, classify(e));
+                    }
+                    throw down != null ? down : classify(e);
+                }
             }
+        } finally {
+            inUse.readLock().unlock();
         }
     }
 

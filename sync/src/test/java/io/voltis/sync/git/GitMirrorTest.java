@@ -139,6 +139,25 @@ class GitMirrorTest {
     }
 
     @Test
+    void https_privateCa_trustedThroughTheCaFile_andRefusedWithoutIt() throws Exception {
+        io.voltis.sync.testing.TestCa ca = io.voltis.sync.testing.TestCa.create(tmp.resolve("pki"));
+        GitCredentials token = new GitCredentials.Basic("voltis", "s3cret-token");
+        try (GitHttpServer server = GitHttpServer.httpsWithToken(origin, ca.serverContext(), "s3cret-token")) {
+            assertThat(server.url()).startsWith("https://127.0.0.1:");
+            try (GitMirror mirror = GitMirror.open(tmp.resolve("mirror-ca"), tmp.resolve("ssh"),
+                    new GitSourceSpec(server.url(), "main", "", token, ca.caPem()))) {
+                assertThat(mirror.remoteHead()).isEqualTo(first);
+                assertThat(mirror.fetchHead().head()).isEqualTo(first);
+            }
+            try (GitMirror jvmCas = GitMirror.open(tmp.resolve("mirror-jvm"), tmp.resolve("ssh"),
+                    new GitSourceSpec(server.url(), "main", "", token))) {
+                assertThatThrownBy(jvmCas::remoteHead).isInstanceOf(SourceException.class)
+                        .hasMessageNotContaining("s3cret-token");
+            }
+        }
+    }
+
+    @Test
     void http_credentialInUrl_neverInTheMessage() throws Exception {
         try (GitHttpServer server = GitHttpServer.withBasicAuth(origin, "ops", "right")) {
             String url = server.url().replace("http://", "http://ops:leaked-password@");

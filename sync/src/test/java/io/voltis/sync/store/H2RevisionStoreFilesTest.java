@@ -119,7 +119,7 @@ class H2RevisionStoreFilesTest {
 
     /** Ways a file gets damaged that H2 or the store's own checks reliably notice. */
     enum Damage {
-        TRUNCATED_TO_HALF("is damaged ("),
+        HEADERS_OVERWRITTEN("is damaged ("),
         BYTES_INSIDE_AN_ARCHIVE_OVERWRITTEN("is damaged (the archive of " + "b".repeat(40) + " does not match its SHA-256)"),
         EMPTIED("holds no Voltis history");
 
@@ -151,7 +151,8 @@ class H2RevisionStoreFilesTest {
                     .hasMessageStartingWith(databaseFile() + " ")
                     .hasMessageContaining(damage.says)
                     .hasMessageContaining("restore it from a backup of " + db())
-                    .hasMessageContaining("or remove " + db() + " to start with an empty history");
+                    .hasMessageContaining("or remove " + db() + " to start with an empty history")
+                    .isInstanceOfSatisfying(StoreException.class, e -> assertThat(e.damaged()).isTrue());
         }
         assertThat(sha256(Files.readAllBytes(databaseFile()))).as("the damaged file, byte for byte")
                 .isEqualTo(sha256(damaged));
@@ -161,8 +162,12 @@ class H2RevisionStoreFilesTest {
     private void damage(Damage damage, byte[] archive) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(databaseFile().toFile(), "rw")) {
             switch (damage) {
-                case TRUNCATED_TO_HALF:
-                    file.setLength(file.length() / 2);
+                case HEADERS_OVERWRITTEN:
+                    // both copies of H2's file header, as a torn write leaves them. NOTE: a file cut short is
+                    // not damage H2 sees: it never reuses space (StoreOpener), so it opens at an older chunk.
+                    byte[] garbage = new byte[8192];
+                    Arrays.fill(garbage, (byte) 0x5a);
+                    file.write(garbage);
                     break;
                 case EMPTIED:
                     file.setLength(0);

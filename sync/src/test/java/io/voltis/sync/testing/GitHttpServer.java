@@ -44,9 +44,15 @@ public final class GitHttpServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final AtomicLong bytes = new AtomicLong();
     private final int port;
+    private final javax.net.ssl.SSLContext tls; // null: plain http
     private Undertow undertow; // null while stopped
 
     private GitHttpServer(TestRepo repo, BiPredicate<String, String> credentials) {
+        this(repo, credentials, null);
+    }
+
+    private GitHttpServer(TestRepo repo, BiPredicate<String, String> credentials, javax.net.ssl.SSLContext tls) {
+        this.tls = tls;
         GitServlet git = new GitServlet();
         Repository served = repo.repository();
         git.setRepositoryResolver((req, name) -> {
@@ -88,6 +94,11 @@ public final class GitHttpServer implements AutoCloseable {
         port = ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    /** Serves {@code repo} over HTTPS with {@code tls}'s certificate (see {@link TestCa}), to {@code token} as password. */
+    public static GitHttpServer httpsWithToken(TestRepo repo, javax.net.ssl.SSLContext tls, String token) {
+        return new GitHttpServer(repo, (u, p) -> token.equals(p), tls);
+    }
+
     /** Serves {@code repo} without authentication. */
     public static GitHttpServer open(TestRepo repo) {
         return new GitHttpServer(repo, null);
@@ -108,9 +119,9 @@ public final class GitHttpServer implements AutoCloseable {
         return new GitHttpServer(repo, (u, p) -> current.get().equals(p));
     }
 
-    /** {@code http://127.0.0.1:PORT/git/repo.git}. */
+    /** {@code http://127.0.0.1:PORT/git/repo.git} ({@code https://} when serving TLS). */
     public String url() {
-        return "http://127.0.0.1:" + port + "/git/" + REPO_NAME;
+        return (tls == null ? "http" : "https") + "://127.0.0.1:" + port + "/git/" + REPO_NAME;
     }
 
     public int port() {
@@ -153,12 +164,12 @@ public final class GitHttpServer implements AutoCloseable {
     }
 
     private Undertow listen(int onPort) {
-        Undertow server = Undertow.builder()
+        Undertow.Builder builder = Undertow.builder()
                 .setIoThreads(1)
                 .setWorkerThreads(4)
-                .addHttpListener(onPort, "127.0.0.1")
-                .setHandler(handler)
-                .build();
+                .setHandler(handler);
+        Undertow server = (tls == null ? builder.addHttpListener(onPort, "127.0.0.1")
+                : builder.addHttpsListener(onPort, "127.0.0.1", tls)).build();
         server.start();
         return server;
     }
