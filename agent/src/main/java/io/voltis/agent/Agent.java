@@ -128,13 +128,13 @@ public final class Agent implements AutoCloseable {
     private void build(Map<String, String> env, Machine machine) throws Exception {
         Clock clock = machine.clock();
         Path state = config.stateDir();
-        store = RevisionStore.openOwner(state, clock);
+        store = openStore(state, clock);
         closeInReverse.push(store);
         new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
         var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
                 config.sshKey(), config.knownHosts(), env, config.allowInsecureHttp());
         GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
-                new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials));
+                new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials, config.gitCaFile()));
         closeInReverse.push(mirror);
         poller = new Poller(mirror, store, clock, Duration.ofMinutes(10));
         pollSchedule = new PollSchedule(config.interval(), PollSchedule.DEFAULT_MAX_BACKOFF, config.hostname(), new Random());
@@ -145,7 +145,8 @@ public final class Agent implements AutoCloseable {
         }
         Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
                 unpacker, config.hostname(), InFlight.open(state));
-        preparer.quarantineIfDue().ifPresent(sha -> LOG.error("revision {} is quarantined: the agent stopped {} times in a row"
+        Optional<String> quarantined = preparer.quarantineIfDue();
+        quarantined.ifPresent(sha -> LOG.error("revision {} is quarantined: the agent stopped {} times in a row"
                 + " while preparing or applying it; it keeps the last good revision", sha, InFlight.QUARANTINE_AFTER));
         Map<String, String> baseEnv = new LinkedHashMap<>();
         for (String k : new String[] {"PATH", "HOME", "LANG", "TZ"}) {
@@ -156,6 +157,7 @@ public final class Agent implements AutoCloseable {
         ProcessMarks marks = ProcessMarks.forStateDir(state);
         JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock, state.resolve("jobs"), marks);
         closeInReverse.push(jobs);
+        quarantined.ifPresent(sha -> jobs.endLeftoversOf(sha, "its revision " + sha.substring(0, 12) + " is quarantined"));
         runtime = runtime(state, clock, env, marks);
         metrics = new AgentMetrics(() -> reconciler.status(), clock);
         closeInReverse.push(metrics);
@@ -180,6 +182,29 @@ public final class Agent implements AutoCloseable {
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
         cron.set(scheduler);
         closeInReverse.push(scheduler);
+    }
+
+    /**
+     * The store; a damaged one is set aside and replaced by a new one (decision 0026), so the
+     * device converges again from Git instead of staying down until a person acts. The history,
+     * the CLI pin and the job records of the damaged file are not carried over: a loud log line
+     * and the {@code StoreRebuilt} event say so.
+     */
+    private static RevisionStore openStore(Path state, Clock clock) {
+        try {
+            return RevisionStore.openOwner(state, clock);
+        } catch (io.voltis.sync.store.StoreException e) {
+            if (!e.damaged()) {
+                throw e;
+            }
+            Path aside = RevisionStore.setAsideDamaged(state, clock);
+            RevisionStore fresh = RevisionStore.openOwner(state, clock);
+            // NOTE: the event's first words are what docs/operations.md tells operators to look for.
+            fresh.addEvent("StoreRebuilt", null, "the revision store was damaged and was rebuilt empty; the damaged file is"
+                    + " kept as " + aside + "; lost: the history, any CLI pin, the record of jobs run (per-revision and once"
+                    + " jobs run again); the device converges to what Git says (" + e.getMessage() + ")");
+            return fresh;
+        }
     }
 
     private void startApi() {

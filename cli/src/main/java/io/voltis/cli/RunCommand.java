@@ -62,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
     String sshKey;
     @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts for SSH URLs, checked strictly.")
     String knownHosts;
+    @Option(names = "--git-ca-file", paramLabel = "FILE",
+            description = "PEM bundle of the CAs trusted for an https:// repo, instead of the JVM's (a private CA).")
+    String gitCaFile;
     @Option(names = "--allow-insecure-http",
             description = "Send the Git password or token over plain http:// (only where the network is trusted).")
     boolean allowInsecureHttp;
@@ -104,6 +107,9 @@ final class RunCommand implements Callable<Integer> {
             // anyone can read) is a bad setting: exit 2, which systemd does not restart, not a failure at start.
             io.voltis.sync.git.CredentialSources.load(cfg.repo(), cfg.gitUsername(), cfg.gitPasswordFile(), cfg.sshKey(),
                     cfg.knownHosts(), System.getenv(), cfg.allowInsecureHttp());
+            if (cfg.gitCaFile() != null) {
+                io.voltis.sync.git.PrivateCa.check(cfg.gitCaFile());
+            }
         } catch (io.voltis.sync.git.SourceException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -141,6 +147,7 @@ final class RunCommand implements Callable<Integer> {
         f.put("git-password-file", gitPasswordFile);
         f.put("ssh-key", sshKey);
         f.put("known-hosts", knownHosts);
+        f.put("git-ca-file", gitCaFile);
         f.put("job-workers", jobWorkers);
         f.put("keep-revisions", keepRevisions);
         f.put("stop-grace", stopGrace);

@@ -146,6 +146,28 @@ class AgentJarIT {
     }
 
     @Test
+    void cronJobsOfTheRunningRevision_runAgainAfterTheAgentRestarts() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        origin.commit("a cron job", Map.of("devices/dev.yaml", "workload: w\n",
+                "workloads/w/workload.yaml", "apiVersion: voltis/v1\n"
+                        + "jobs:\n  - {name: tick, schedule: \"* * * * * ?\", run: [sh, -c, \"echo tick >> $VOLTIS_ROOT/ticks\"]}\n"));
+        Files.createDirectories(tmp.resolve("root"));
+        Path ticks = tmp.resolve("root/ticks");
+        Process first = daemon(origin, "dev");
+        await().atMost(PATIENCE).until(() -> Files.exists(ticks) && Files.readAllLines(ticks).size() >= 2);
+        first.destroy();
+        assertThat(first.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        int before = Files.readAllLines(ticks).size();
+
+        daemon(origin, "dev"); // nothing new in Git: the revision is not applied again, its schedule must still run
+
+        await().atMost(PATIENCE).until(() -> Files.readAllLines(ticks).size() >= before + 2);
+        try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+            assertThat(store.applies(10)).hasSize(1);
+        }
+    }
+
+    @Test
     void killDashNineDuringAnApply_restartConverges_withoutRunningAJobAgain() throws Exception {
         TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
         Path started = tmp.resolve("root/migrate-started");
@@ -154,7 +176,7 @@ class AgentJarIT {
                 "workloads/w/workload.yaml", "apiVersion: voltis/v1\n"
                         + "jobs:\n"
                         + "  - {name: init, run: [sh, -c, \"echo once >> $VOLTIS_ROOT/init.log\"], when: once}\n"
-                        + "  - {name: migrate, run: [sh, -c, \"touch $VOLTIS_ROOT/migrate-started; sleep 4\"], when: per-revision}\n"
+                        + "  - {name: migrate, run: [sh, -c, \"touch $VOLTIS_ROOT/migrate-started; sleep 15\"], when: per-revision}\n"
                         + "services:\n  - {name: app, command: [sh, -c, \"exec sleep 1000\"]}\n"));
         Files.createDirectories(tmp.resolve("root"));
         Process first = daemon(origin, "dev");
@@ -192,6 +214,41 @@ class AgentJarIT {
         String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
         assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
         return new Once(p.exitValue(), out);
+    }
+
+    @Test
+    void damagedStoreFile_isSetAside_andTheDeviceConvergesFromGit_withAStoreRebuiltEvent() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        String head = origin.commit("one", Map.of("devices/dev.yaml", "workload: w\n",
+                "workloads/w/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: motd, target: etc/motd}\n",
+                "workloads/w/motd", "hello\n"));
+        assertThat(once(origin, "dev").exit()).isZero();
+        Path state = tmp.resolve("state-dev");
+        try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(state.resolve("db/voltis.mv.db").toFile(), "rw")) {
+            byte[] garbage = new byte[8192]; // both copies of H2's file header, as a torn write leaves them
+            java.util.Arrays.fill(garbage, (byte) 0x5a);
+            file.write(garbage);
+        }
+        Files.delete(tmp.resolve("root/etc/motd"));
+
+        Once r = once(origin, "dev");
+
+        assertThat(r.exit()).as(r.out()).isZero();
+        assertThat(r.out()).contains("StoreRebuilt: the revision store was damaged and was rebuilt empty; the damaged file is kept as "
+                + state.resolve("db/voltis.mv.db.corrupt-"));
+        assertThat(Files.readString(tmp.resolve("root/etc/motd"))).isEqualTo("hello\n");
+        try (var files = Files.list(state.resolve("db"))) {
+            assertThat(files.map(f -> f.getFileName().toString()))
+                    .anyMatch(f -> f.matches("voltis\\.mv\\.db\\.corrupt-\\d{8}T\\d{6}Z"))
+                    .anyMatch(f -> f.matches("secret\\.corrupt-\\d{8}T\\d{6}Z"));
+        }
+        try (RevisionStore store = RevisionStore.openClient(state, Clock.systemUTC())) {
+            assertThat(store.events(100)).anySatisfy(e -> {
+                assertThat(e.type()).isEqualTo("StoreRebuilt");
+                assertThat(e.message()).contains("lost: the history, any CLI pin");
+            });
+            assertThat(store.lastSuccessfulApply().orElseThrow().sha()).isEqualTo(head);
+        }
     }
 
     @Test

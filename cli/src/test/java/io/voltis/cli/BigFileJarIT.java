@@ -27,6 +27,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import io.voltis.sync.store.Event;
+import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.RevisionRecord;
 import io.voltis.sync.store.RevisionStore;
 import io.voltis.sync.testing.TestRepo;
@@ -250,13 +251,16 @@ class BigFileJarIT {
                 + "jobs:\n  - {name: hang, when: per-revision, timeout: 1h,"
                 + " run: [sh, -c, \"echo $$ >> $VOLTIS_ROOT/hang.pids; exec sleep 1000\"]}\n"));
         Path inFlight = tmp.resolve("state/in-flight");
+        await().atMost(PATIENCE).until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == 1);
+        long hang = Long.parseLong(Files.readAllLines(pids).get(0).strip());
+        strays.add(hang);
         for (int attempt = 1; attempt <= 3; attempt++) {
-            int started = attempt;
-            await().atMost(PATIENCE).until(() -> Files.exists(pids) && Files.readAllLines(pids).size() == started);
-            assertThat(inFlight).hasContent("apply " + bad + " " + attempt);
+            String record = "apply " + bad + " " + attempt;
+            await().atMost(PATIENCE).until(() -> Files.exists(inFlight) && Files.readString(inFlight).strip().equals(record));
             agent.destroyForcibly();
             assertThat(agent.waitFor(30, TimeUnit.SECONDS)).isTrue();
-            strays.add(Long.parseLong(Files.readAllLines(pids).get(attempt - 1).strip()));
+            // the job outlives the killed agent; the next one waits for it rather than starting a second copy
+            assertThat(Files.readAllLines(pids)).hasSize(1);
             agent = daemon(origin);
         }
 
@@ -273,8 +277,21 @@ class BigFileJarIT {
             assertThat(store.events(100)).extracting(Event::type).contains("RevisionQuarantined", "StepInterrupted");
             assertThat(store.lastSuccessfulApply().orElseThrow().sha()).isEqualTo(good);
         }
+        // the job the dead agents left going is ended with the reason, not left to run unnoticed
+        await().atMost(PATIENCE).until(() -> ProcessHandle.of(hang).map(h -> !h.isAlive()).orElse(true));
+        await().atMost(PATIENCE).until(() -> {
+            try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+                return store.jobRuns("hang", 5).stream().allMatch(r -> r.result() != JobRun.Result.RUNNING);
+            }
+        });
+        try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
+            assertThat(store.jobRuns("hang", 5)).singleElement().satisfies(r -> {
+                assertThat(r.result()).isEqualTo(JobRun.Result.INTERRUPTED);
+                assertThat(r.output()).contains("[voltis] ended: its revision " + bad.substring(0, 12) + " is quarantined");
+            });
+        }
         Thread.sleep(3000); // a few ticks: the quarantined revision is not tried again
-        assertThat(Files.readAllLines(pids)).hasSize(3);
+        assertThat(Files.readAllLines(pids)).hasSize(1);
         assertThat(agent.isAlive()).isTrue();
 
         // a newer commit is tried as any other

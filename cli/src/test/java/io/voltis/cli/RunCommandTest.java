@@ -64,6 +64,23 @@ class RunCommandTest {
         assertThat(tmp.resolve("state")).doesNotExist();
     }
 
+    @Test
+    void gitCaFileWithoutACertificate_orMissing_isBadUsage_beforeAnythingStarts() throws Exception {
+        Path notPem = Files.writeString(tmp.resolve("ca.pem"), "not a certificate\n");
+
+        Cli r = Cli.run("run", "--repo", "https://git.example.invalid/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--git-ca-file", notPem.toString());
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: git-ca-file " + notPem);
+        assertThat(tmp.resolve("state")).doesNotExist();
+
+        Cli missing = Cli.run("run", "--repo", "https://git.example.invalid/fleet.git", "--state-dir",
+                tmp.resolve("state").toString(), "--git-ca-file", tmp.resolve("absent.pem").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).startsWith("voltis-agent: cannot read git-ca-file " + tmp.resolve("absent.pem"));
+    }
+
     @org.junit.jupiter.params.ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"", " ", "a/b", "..", " edge-01"})
     void hostnameThatNamesNoDeviceFile_isBadUsage(String hostname) {

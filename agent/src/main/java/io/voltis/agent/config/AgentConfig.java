@@ -29,11 +29,12 @@ public record AgentConfig(
         Duration stopGrace,
         boolean allowInsecureHttp,
         LogFormat logFormat,
-        io.voltis.model.SizeLimits sizeLimits) {
+        io.voltis.model.SizeLimits sizeLimits,
+        Path gitCaFile) {
 
     /**
-     * The settings without {@code allow-insecure-http} (off), {@code log-format} (text) and the
-     * size limits (their defaults).
+     * The settings without {@code allow-insecure-http} (off), {@code log-format} (text), the
+     * size limits (their defaults) and {@code git-ca-file} (the JVM's CAs).
      */
     public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
                        Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
@@ -41,7 +42,7 @@ public record AgentConfig(
                        Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
                 once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS);
+                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS, null);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */

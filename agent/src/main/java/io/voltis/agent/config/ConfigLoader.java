@@ -30,7 +30,7 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
             "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
-            "max-file-size", "max-workload-size");
+            "max-file-size", "max-workload-size", "git-ca-file");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -150,7 +150,7 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat(), sizeLimits());
+                    logFormat(), sizeLimits(), optionalPath("git-ca-file"));
         }
 
         /** The name device files are matched against: never empty, never a path. */

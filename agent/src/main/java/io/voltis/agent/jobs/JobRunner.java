@@ -67,6 +67,8 @@ public final class JobRunner implements AutoCloseable {
     /** The last run of each job, kept here so status never queries the store on a quiet tick. */
     private final Map<String, JobRun> lastRuns = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<String, Adopted> adopted = new java.util.concurrent.ConcurrentHashMap<>();
+    /** Why an adopted run was ended on purpose, by run id: its record says so instead of "killed". */
+    private final Map<Long, String> endedBecause = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * A runner whose runs keep their files in {@code jobsDir} and carry marks from {@code marks};
@@ -160,6 +162,25 @@ public final class JobRunner implements AutoCloseable {
                 && !r.startedAt().isBefore(since));
     }
 
+    /**
+     * Ends the runs a previous agent left going for {@code revision} (a quarantined revision is
+     * never applied, so nothing would wait for them), recording {@code why}. Returns how many.
+     */
+    public int endLeftoversOf(String revision, String why) {
+        int ended = 0;
+        for (Adopted a : adopted.values()) {
+            if (java.util.Objects.equals(a.run().revision(), revision)) {
+                endedBecause.put(a.run().id(), why);
+                marks.end(ProcessMarks.JOB_VAR, marks.job(a.run().id()), END_GRACE);
+                a.outcome().join();
+                adopted.remove(a.run().job(), a);
+                LOG.warn("job {} (run {}) left running by a previous agent was ended: {}", a.run().job(), a.run().id(), why);
+                ended++;
+            }
+        }
+        return ended;
+    }
+
     /** A run the store has RUNNING: what became of it while no agent ran. */
     private void judgeLeftover(JobRun run) {
         OptionalInt exit = files.exitCode(run.id());
@@ -207,7 +228,11 @@ public final class JobRunner implements AutoCloseable {
                 Thread.sleep(ADOPTED_POLL.toMillis());
             }
             OptionalInt exit = files.exitCode(run.id());
-            if (exit.isPresent()) {
+            String why = endedBecause.remove(run.id());
+            if (why != null) {
+                outcome.complete(record(run, new Outcome(JobRun.Result.INTERRUPTED, exit.isPresent() ? exit.getAsInt() : null,
+                        join(files.tail(run.id(), OUTPUT_TAIL), "ended: " + why))));
+            } else if (exit.isPresent()) {
                 outcome.complete(finishLeftover(run, exit.getAsInt(), "ran on after the previous agent stopped"));
             } else {
                 outcome.complete(record(run, new Outcome(JobRun.Result.INTERRUPTED, null,

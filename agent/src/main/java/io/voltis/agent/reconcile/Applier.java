@@ -131,9 +131,7 @@ public final class Applier {
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
             p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12) + " ("
                     + ready.resolution().workload().name() + ") in " + seconds(System.nanoTime() - started));
-            for (String refused : p.cron().replace(scheduled(spec, next, ready.sha()))) {
-                p.store().addEvent("CronJobRefused", ready.sha(), refused);
-            }
+            schedule(next);
             // NOTE: after the services: the systemd runtime's units name their revision folder as
             // WorkingDirectory, and every unit now names this revision's before older ones are pruned.
             keep(ready);
@@ -206,6 +204,19 @@ public final class Applier {
             } catch (ExecutionException e) {
                 throw new JobFailed("job " + job.name() + ": " + e.getCause().getMessage());
             }
+        }
+    }
+
+    /**
+     * Schedules the cron jobs of {@code running} in place of whatever was scheduled: after its
+     * apply, and at an agent's start for the revision it finds applied (the scheduler is in
+     * memory, so a restart would otherwise leave the running revision's cron jobs unscheduled).
+     * A job the scheduler refuses is recorded as {@code CronJobRefused}; the others are scheduled.
+     */
+    void schedule(Applied running) {
+        String sha = running.ready().sha();
+        for (String refused : p.cron().replace(scheduled(running.ready().resolution().workload().spec(), running, sha))) {
+            p.store().addEvent("CronJobRefused", sha, refused);
         }
     }
 

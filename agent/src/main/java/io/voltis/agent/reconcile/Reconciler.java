@@ -190,6 +190,7 @@ public final class Reconciler {
         try {
             if (p.preparer().prepare(last.get().sha()) instanceof Preparation.Ready ready) {
                 applied = applier.plan(ready);
+                applier.schedule(applied);
             }
         } catch (Exception e) {
             LOG.warn("cannot restore the applied revision {}: {}", last.get().sha(), e.getMessage());

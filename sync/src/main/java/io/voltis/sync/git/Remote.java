@@ -9,6 +9,8 @@ import java.util.List;
 import org.eclipse.jgit.api.TransportConfigCallback;
 import org.eclipse.jgit.transport.CredentialsProvider;
 import org.eclipse.jgit.transport.SshTransport;
+import org.eclipse.jgit.transport.TransportHttp;
+import org.eclipse.jgit.transport.http.HttpConnectionFactory;
 import org.eclipse.jgit.transport.URIish;
 import org.eclipse.jgit.transport.UsernamePasswordCredentialsProvider;
 import org.eclipse.jgit.transport.sshd.SshdSessionFactory;
@@ -25,12 +27,15 @@ final class Remote implements AutoCloseable {
     final boolean local;
     final CredentialsProvider credentials;
     private final SshdSessionFactory ssh;
+    private final HttpConnectionFactory https;
 
-    private Remote(URIish uri, boolean local, CredentialsProvider credentials, SshdSessionFactory ssh) {
+    private Remote(URIish uri, boolean local, CredentialsProvider credentials, SshdSessionFactory ssh,
+                   HttpConnectionFactory https) {
         this.uri = uri;
         this.local = local;
         this.credentials = credentials;
         this.ssh = ssh;
+        this.https = https;
     }
 
     static Remote of(GitSourceSpec spec, Path sshDir) throws SourceException {
@@ -61,7 +66,8 @@ final class Remote implements AutoCloseable {
             }
             ssh = sshFactory(key, sshDir);
         }
-        return new Remote(uri, local, credentials, ssh);
+        HttpConnectionFactory https = spec.caFile() == null ? null : PrivateCa.factory(spec.caFile());
+        return new Remote(uri, local, credentials, ssh, https);
     }
 
     /** The local repository directory of a file:// or plain-path remote. */
@@ -73,6 +79,9 @@ final class Remote implements AutoCloseable {
         return transport -> {
             if (transport instanceof SshTransport sshTransport && ssh != null) {
                 sshTransport.setSshSessionFactory(ssh);
+            }
+            if (transport instanceof TransportHttp http && https != null) {
+                http.setHttpConnectionFactory(https);
             }
             transport.setTimeout(30);
         };

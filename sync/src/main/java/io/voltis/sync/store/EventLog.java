@@ -23,7 +23,8 @@ public final class EventLog {
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
     /** The event types that report something going wrong. NOTE: event names are listed in docs/api.md. */
     private static final Set<String> WARNINGS = Set.of("SourceFailed", "HistoryRewritten", "RevisionInvalid",
-            "ApplyFailed", "RestoreFailed", "ArchiveFailed", "ServiceDegraded", "StateLost");
+            "ApplyFailed", "RestoreFailed", "ArchiveFailed", "ServiceDegraded", "StateLost", "StoreRebuilt", "RevisionQuarantined",
+            "StepInterrupted", "CronJobRefused");
     /** The events whose message does not begin with a reason word, and the word to show. */
     private static final Map<String, String> REASONS = Map.of("RevisionInvalid", "InvalidWorkload");
     private static final Pattern LEADING_REASON = Pattern.compile("^([A-Z][A-Za-z]+): ");

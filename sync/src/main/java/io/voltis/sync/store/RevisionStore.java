@@ -33,6 +33,16 @@ public interface RevisionStore extends AutoCloseable {
         return H2RevisionStore.open(stateDir, clock, false);
     }
 
+    /**
+     * The daemon's answer to a {@linkplain StoreException#damaged() damaged} store (decision
+     * 0026): renames the database file and its secret to {@code <name>.corrupt-<UTC time>} under
+     * {@code <state>/db/}, so the next {@link #openOwner} starts a new, empty store. Returns the
+     * damaged file's new path. Never called by the CLI.
+     */
+    static Path setAsideDamaged(Path stateDir, java.time.Clock clock) {
+        return new StoreFiles(stateDir).setAsideDamaged(clock.instant());
+    }
+
     // revisions
     /** Records a fetched commit; a second call for the same sha keeps the first {@code firstSeen}. */
     void recordRevision(String sha, String author, Instant committedAt, String message);

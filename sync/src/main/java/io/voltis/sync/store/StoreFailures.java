@@ -70,14 +70,14 @@ final class StoreFailures {
     }
 
     private static StoreException corrupt(StoreFiles files, String detail, Throwable cause) {
-        return new StoreException(files.databaseFile() + " is damaged (" + detail + ") and was left as it is: "
+        return StoreException.ofDamage(files.databaseFile() + " is damaged (" + detail + ") and was left as it is: "
                 + files.restoreAdvice("it") + " (keep a copy of the damaged file to inspect)", cause);
     }
 
     static StoreException notAStoreDatabase(StoreFiles files) {
-        return new StoreException(files.databaseFile() + " holds no Voltis history (empty or not a Voltis database)"
+        return StoreException.ofDamage(files.databaseFile() + " holds no Voltis history (empty or not a Voltis database)"
                 + " although " + files.secretFile() + " says one was created here: "
-                + files.restoreAdvice("it"));
+                + files.restoreAdvice("it"), null);
     }
 
     static StoreException missingDatabase(StoreFiles files) {

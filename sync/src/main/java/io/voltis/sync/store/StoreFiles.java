@@ -161,6 +161,30 @@ final class StoreFiles {
         }
     }
 
+    /**
+     * Renames the damaged database and its secret to {@code <name>.corrupt-<UTC time>} in the same
+     * directory (so the file can still be opened to inspect it), and drops the server file, so
+     * the next owner open creates a new database. Returns the new path of the damaged file.
+     */
+    Path setAsideDamaged(java.time.Instant now) {
+        String suffix = ".corrupt-" + java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(now);
+        Path aside = dbDir.resolve(databaseFile().getFileName() + suffix);
+        try {
+            Files.move(databaseFile(), aside, StandardCopyOption.ATOMIC_MOVE);
+            for (Path file : new Path[] {secretFile(), pendingSecretFile()}) {
+                if (Files.exists(file)) {
+                    Files.move(file, dbDir.resolve(file.getFileName() + suffix), StandardCopyOption.ATOMIC_MOVE);
+                }
+            }
+            Files.deleteIfExists(serverFile());
+            return aside;
+        } catch (IOException e) {
+            throw new StoreException("cannot set the damaged " + databaseFile() + " aside: " + reason(e)
+                    + "; " + restoreAdvice("it"), e);
+        }
+    }
+
     /** Makes H2's own files 0600 once H2 has created them. */
     void restrictDatabaseFiles() {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dbDir, DB_NAME + ".*")) {
