@@ -30,6 +30,26 @@ final class Device implements AutoCloseable {
         this.daemon = daemon;
     }
 
+    /**
+     * For {@code status}: as {@link #open}, but when the store cannot be opened (a full disk, a
+     * store the daemon is reopening) and the daemon answers, a device with no store ({@code store}
+     * null), whose status comes from the daemon alone.
+     */
+    static Device openLive(AgentConfig config) {
+        try {
+            return open(config);
+        } catch (IllegalStateException e) {
+            if (!(e.getCause() instanceof StoreException)) {
+                throw e;
+            }
+            Optional<DaemonApi> daemon = DaemonApi.find(config);
+            if (daemon.isEmpty()) {
+                throw e;
+            }
+            return new Device(config, null, daemon);
+        }
+    }
+
     /** @throws IllegalStateException with one line when there is no readable agent state */
     static Device open(AgentConfig config) {
         if (!Files.isDirectory(config.stateDir())) {
@@ -120,6 +140,8 @@ final class Device implements AutoCloseable {
 
     @Override
     public void close() {
-        store.close();
+        if (store != null) {
+            store.close();
+        }
     }
 }

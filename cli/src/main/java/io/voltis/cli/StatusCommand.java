@@ -45,8 +45,12 @@ final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        try (Device d = Device.open(device.load(spec))) {
+        try (Device d = Device.openLive(device.load(spec))) {
             ObjectNode status = d.daemon.isPresent() ? fromDaemon(d) : null;
+            if (status == null && d.store == null) {
+                throw new IllegalStateException("the store cannot be opened and the daemon's API wants a token this user"
+                        + " cannot read");
+            }
             if (status == null) {
                 status = fromStore(d);
                 if (d.daemon.isPresent()) {
