@@ -69,6 +69,8 @@ public final class Agent implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
     /** NOTE: docs/api.md (/healthz) names this. */
     private static final Duration STALLED = Duration.ofMinutes(30);
+    /** {@code --once}: how long Synced must hold, with the services running, before it counts (docs/cli.md). */
+    private static final Duration STEADY = Duration.ofSeconds(5);
 
     private final AgentConfig config;
     private final Deque<AutoCloseable> closeInReverse = new ArrayDeque<>();
@@ -306,7 +308,8 @@ public final class Agent implements AutoCloseable {
 
     /**
      * {@code --once}: one poll, then ticks until the phase settles (services started and, where
-     * declared, answering their health check) or {@code settle} runs out.
+     * declared, answering their health check) or {@code settle} runs out. {@code Synced} with
+     * services counts once it has held for {@link #STEADY}.
      */
     public AgentStatus runOnce(Duration settle) throws InterruptedException {
         return runOnce(settle, status -> false);
@@ -320,12 +323,19 @@ public final class Agent implements AutoCloseable {
             throws InterruptedException {
         pollLocked();
         Instant deadline = Instant.now().plus(settle);
+        Instant syncedSince = null;
         AgentStatus status;
         do {
             tickLocked();
             status = reconciler.status();
-            if ((status.phase() != io.voltis.agent.reconcile.Phase.PROGRESSING
-                    && status.phase() != io.voltis.agent.reconcile.Phase.DEGRADED) || hopeless.test(status)) {
+            io.voltis.agent.reconcile.Phase phase = status.phase();
+            boolean synced = phase == io.voltis.agent.reconcile.Phase.SYNCED;
+            syncedSince = !synced ? null : syncedSince == null ? Instant.now() : syncedSince;
+            // a service that exits soon after its start looks running right after it: Synced counts once it held
+            boolean steady = synced && (status.services().isEmpty() || !Instant.now().isBefore(syncedSince.plus(STEADY)));
+            boolean waiting = phase == io.voltis.agent.reconcile.Phase.PROGRESSING
+                    || phase == io.voltis.agent.reconcile.Phase.DEGRADED || (synced && !steady);
+            if (!waiting || hopeless.test(status)) {
                 break;
             }
             Thread.sleep(500);
