@@ -302,6 +302,20 @@ class AgentJarIT {
                 .contains("exited with code 7").doesNotContain("steady (");
     }
 
+    @Test
+    void once_serviceThatExitsASecondAfterItsStart_isNotReportedSynced() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        origin.commit("a service that dies after a second", Map.of("devices/good.yaml", "workload: late\n",
+                "workloads/late/workload.yaml", "apiVersion: voltis/v1\nservices:\n"
+                        + "  - {name: late, command: [sh, -c, \"echo up; sleep 1; echo cannot open /etc/late.conf; exit 3\"],"
+                        + " restart: always}\n"));
+
+        Once r = once(origin, "good");
+
+        assertThat(r.exit()).as(r.out()).isEqualTo(4);
+        assertThat(r.out()).contains("; not running as desired: late (").doesNotContain("Synced: ");
+    }
+
     /**
      * JGit measures a file store's timestamp resolution by writing {@code .probe-*} files where it
      * reads, unless told the answer; an operator's {@code file://} repository must not be written
