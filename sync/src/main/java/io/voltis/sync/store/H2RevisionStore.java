@@ -248,10 +248,7 @@ final class H2RevisionStore implements RevisionStore {
             return;
         }
         try {
-            if (server != null) {
-                server.close();
-                files.deleteServerFile().ifPresent(LOG::warn);
-            }
+            stopServing();
             db.call(c -> {
                 try (var shutdown = c.createStatement()) {
                     shutdown.execute("SHUTDOWN COMPACT");
@@ -276,14 +273,19 @@ final class H2RevisionStore implements RevisionStore {
             return;
         }
         try {
-            if (server != null) {
-                server.close();
-                files.deleteServerFile().ifPresent(LOG::warn);
-            }
+            stopServing();
         } finally {
             db.close();
         }
         LOG.debug("revision store {} closed", files.databaseFile());
+    }
+
+    /** Owner: the CLI's port closes and {@code <state>/db/server} goes. */
+    private void stopServing() {
+        if (server != null) {
+            server.close();
+            files.deleteServerFile().ifPresent(LOG::warn);
+        }
     }
 
     private static <T> Optional<T> first(List<T> rows) {
