@@ -5,13 +5,16 @@
 #   faults: N passed, N failed
 # The exit code is 0 when nothing failed, 1 otherwise.
 #
-#   bench/faults.sh            # full: KILL_ITERATIONS=20 kill -9s, SETSID_ROUNDS=5
-#   bench/faults.sh --short    # for CI: 4 kill -9s, 5 setsid rounds (a few minutes on 2 cores)
+#   bench/faults.sh            # full: KILL_ITERATIONS=20 kill -9s, SETSID_ROUNDS=5, BIG_MIB=200
+#   bench/faults.sh --short    # for CI: 4 kill -9s, 5 setsid rounds, a 64 MiB file (a few minutes on 2 cores)
 #   FAULTS="kill9" bench/faults.sh --short   # only some faults (names: the fault_* functions)
 #
-# One function per fault (fault_<name>), each in a work folder of its own; add a fault by adding
-# a function and its name to ALL_FAULTS. Variables: JAR (cli/target/voltis-agent.jar, built when
-# missing), FAULTS, KILL_ITERATIONS, SETSID_ROUNDS, SEED (random kill points), KEEP_WORK=1 (keep
+# The faults: kill9 (kill -9 at random points of applies), setsid (a daemonizing service), bigfile
+# (a BIG_MIB MiB file applied under the 64 MiB heap, one over max-file-size refused), diskfull (the
+# state directory on a 48 MiB tmpfs filled up: needs root), statedir (the state directory removed),
+# cron (a schedule that never fires). One function per fault (fault_<name>), each in a work folder
+# of its own; add a fault by adding a function and its name to ALL_FAULTS. Variables: JAR (cli/target/voltis-agent.jar, built when
+# missing), FAULTS, KILL_ITERATIONS, SETSID_ROUNDS, BIG_MIB, SEED (random kill points), KEEP_WORK=1 (keep
 # the work folder with the agents' logs and state). Needs git and a JDK 17; installs git with
 # apt-get when it is missing.
 set -euo pipefail
@@ -27,7 +30,7 @@ for arg in "$@"; do
     *) echo "usage: bench/faults.sh [--short]" >&2; exit 2 ;;
   esac
 done
-ALL_FAULTS="kill9 setsid"
+ALL_FAULTS="kill9 setsid bigfile diskfull statedir cron"
 FAULTS=${FAULTS:-$ALL_FAULTS}
 if ((SHORT)); then
   KILL_ITERATIONS=${KILL_ITERATIONS:-4}
@@ -35,6 +38,12 @@ else
   KILL_ITERATIONS=${KILL_ITERATIONS:-20}
 fi
 SETSID_ROUNDS=${SETSID_ROUNDS:-5}
+# the file a workload must apply under the launcher's 64 MiB heap (MiB): 200 in the full run, less for CI
+if ((SHORT)); then
+  BIG_MIB=${BIG_MIB:-64}
+else
+  BIG_MIB=${BIG_MIB:-200}
+fi
 SEED=${SEED:-$RANDOM}
 RANDOM=$SEED
 JAR=${JAR:-cli/target/voltis-agent.jar}
@@ -59,6 +68,7 @@ cleanup() {
   for pid in "${AGENT_PIDS[@]}"; do
     wait "$pid" 2> /dev/null || true
   done
+  umount "$WORK/diskfull/state" 2> /dev/null || true
   if [ "${KEEP_WORK:-0}" = 1 ]; then
     echo "work folder kept: $WORK" >&2
   else
@@ -78,13 +88,14 @@ promise() {
   fi
 }
 
-# start_agent DIR: the daemon on DIR/origin.git, state DIR/state, root DIR/root; sets AGENT
+# start_agent DIR [FLAG...]: the daemon on DIR/origin.git, state DIR/state, root DIR/root; sets AGENT
 start_agent() {
   local dir=$1
+  shift
   # shellcheck disable=SC2086
   "$JAVA" $LAUNCHER_FLAGS -jar "$JAR" run --repo "file://$dir/origin.git" --hostname dev \
     --state-dir "$dir/state" --root "$dir/root" --runtime process --interval 1s --reconcile-interval 1s \
-    --stop-grace 3s --listen 127.0.0.1:0 >> "$dir/agent.log" 2>&1 &
+    --stop-grace 3s --listen 127.0.0.1:0 "$@" >> "$dir/agent.log" 2>&1 &
   AGENT=$!
   AGENT_PIDS+=("$AGENT")
 }
@@ -111,6 +122,53 @@ sleepers() {
 applied() {
   "$JAVA" -jar "$JAR" status --state-dir "$1/state" --output json 2> /dev/null \
     | sed -n 's/.*"appliedRevision" *: *"\([0-9a-f]*\)".*/\1/p' | head -1
+}
+
+# field DIR NAME: a top-level text field of `voltis-agent status --output json` (phase, lastError, ...)
+field() {
+  "$JAVA" -jar "$JAR" status --state-dir "$1/state" --output json 2> /dev/null \
+    | sed -n "s/^  \"$2\" *: *\"\(.*\)\",\{0,1\}\$/\1/p" | head -1
+}
+
+# phase_is DIR PHASE
+phase_is() {
+  [ "$(field "$1" phase)" = "$2" ]
+}
+
+# applied_is DIR SHA
+applied_is() {
+  [ "$(applied "$1")" = "$2" ]
+}
+
+# failed_on DIR SHA: the desired revision is SHA and the phase Failed
+failed_on() {
+  [ "$(field "$1" desiredRevision)" = "$2" ] && phase_is "$1" Failed
+}
+
+# alive PID
+alive() {
+  kill -0 "$1" 2> /dev/null
+}
+
+# service_pid DIR NAME: the running pid of a service of the process runtime, from its pid file
+service_pid() {
+  local pid
+  pid=$(cut -d' ' -f1 "$1/state/logs/$2.pid" 2> /dev/null) || return 1
+  alive "$pid" && echo "$pid"
+}
+
+# small_workload DIR: a file and a service, applied quickly; prints the sha
+small_workload() {
+  printf 'small\n' > "$1/checkout/workloads/w/files/data"
+  cat > "$1/checkout/workloads/w/workload.yaml" << EOF
+apiVersion: voltis/v1
+files:
+  - {source: files/data, target: data}
+services:
+  - name: app
+    command: [sh, -c, "exec sleep 100000"]
+EOF
+  commit "$1" "small"
 }
 
 # wait_for SECONDS COMMAND...: polls every 0.5 s until COMMAND succeeds
@@ -166,6 +224,12 @@ generation() {
   } > "$dir/workload.yaml"
 }
 
+# following DIR N: the agent started after N earlier starts has taken over (it stopped what a killed
+# agent left running, and follows the repo): its log has more than N "following" lines
+following() {
+  [ "$(grep -c 'voltis-agent following' "$1/agent.log")" -gt "$2" ]
+}
+
 # converged DIR SHA: SHA applied, the service's last start on SHA, one process of it
 converged() {
   [ "$(applied "$1")" = "$2" ] && [ "$(tail -n 1 "$1/root/service.log" 2> /dev/null)" = "start $2" ] \
@@ -174,7 +238,7 @@ converged() {
 
 # kill -9 at random points of the apply of a 200-file revision with a service and a per-revision job
 fault_kill9() {
-  local dir=$WORK/kill9 i sha began starts_before delay
+  local dir=$WORK/kill9 i sha began starts_before agents_before delay
   local converge=1 one=1 forward=1 overlap=1 again=1 records=1 shas=()
   new_repo "$dir"
   generation "$dir" 1
@@ -191,8 +255,10 @@ fault_kill9() {
     began=0
     [ "$(head -n 1 "$dir/root/data/f000")" = "gen $i" ] && began=1
     starts_before=$(wc -l < "$dir/root/service.log")
+    agents_before=$(grep -c 'voltis-agent following' "$dir/agent.log")
     start_agent "$dir"
-    if ! wait_for "$PATIENCE_S" converged "$dir" "$sha"; then
+    # NOTE: a kill after the apply finished leaves a converged device: judge it once the new agent has taken over
+    if ! wait_for "$PATIENCE_S" following "$dir" "$agents_before" || ! wait_for "$PATIENCE_S" converged "$dir" "$sha"; then
       converge=0
       echo "      gen $i (killed ${delay} ms after the push): not converged within ${PATIENCE_S}s" >&2
       continue
@@ -251,6 +317,116 @@ EOF
   promise "$orphans" "setsid: a daemonizing service restarted $SETSID_ROUNDS times leaves no orphan"
   promise "$killed" "setsid: after a kill -9 of the agent, the restart leaves no orphan"
   promise "$stopped" "setsid: the daemon stops with the agent"
+}
+
+# a file of BIG_MIB MiB applies under the launcher's 64 MiB heap; one over max-file-size is refused
+# naming the file and the limit, with the last good revision still running and the agent alive
+fault_bigfile() {
+  local dir=$WORK/bigfile good big over pid limit=$((BIG_MIB + 8)) applied_ok=0 same=0 refused=0 kept=0
+  new_repo "$dir"
+  good=$(small_workload "$dir")
+  start_agent "$dir" --max-file-size "${limit}M"
+  wait_for "$PATIENCE_S" applied_is "$dir" "$good"
+  head -c "$((BIG_MIB << 20))" /dev/urandom > "$dir/checkout/workloads/w/files/data"
+  big=$(commit "$dir" "$BIG_MIB MiB")
+  wait_for 300 applied_is "$dir" "$big" && alive "$AGENT" && applied_ok=1
+  cmp -s "$dir/checkout/workloads/w/files/data" "$dir/root/data" && same=1
+  pid=$(service_pid "$dir" app || echo none)
+  head -c "$(((BIG_MIB + 16) << 20))" /dev/urandom > "$dir/checkout/workloads/w/files/data"
+  over=$(commit "$dir" "over the limit")
+  if wait_for "$PATIENCE_S" failed_on "$dir" "$over"; then
+    field "$dir" lastError | grep -q "workloads/w/files/data: .* is over max-file-size ($limit MiB)" && refused=1
+  fi
+  applied_is "$dir" "$big" && [ "$(service_pid "$dir" app || echo gone)" = "$pid" ] && alive "$AGENT" && kept=1
+  promise "$applied_ok" "bigfile: a $BIG_MIB MiB file applies with the launcher's 64 MiB heap, the agent alive"
+  promise "$same" "bigfile: the $BIG_MIB MiB file on disk is the one in Git"
+  promise "$refused" "bigfile: a file over max-file-size makes the revision Failed, naming the file and the limit"
+  promise "$kept" "bigfile: the last good revision and its service keep running, the agent alive"
+  stop_agent "$AGENT" TERM
+  rm -rf "$dir"
+}
+
+# the state directory on a small tmpfs that fills up: status tells the truth, nothing is lost,
+# and the agent recovers by itself when space returns
+fault_diskfull() {
+  local dir=$WORK/diskfull good next mounted=0 truthful=0 listed=0 recovered=0 kept=0 reason
+  new_repo "$dir"
+  mkdir -p "$dir/state"
+  if mount -t tmpfs -o size=48m,mode=0700 tmpfs "$dir/state" 2> /dev/null; then
+    mounted=1
+  else
+    echo "      cannot mount a tmpfs on $dir/state (needs root)" >&2
+  fi
+  promise "$mounted" "diskfull: a 48 MiB tmpfs for the state directory (needs root)"
+  ((mounted)) || return 0
+  good=$(small_workload "$dir")
+  start_agent "$dir"
+  wait_for "$PATIENCE_S" applied_is "$dir" "$good"
+  dd if=/dev/zero of="$dir/state/filler" bs=1M 2> /dev/null || true
+  printf 'next\n' > "$dir/checkout/workloads/w/files/data"
+  next=$(commit "$dir" "next")
+  # the new revision cannot be fetched, unpacked or recorded: the reason names the disk, not Git
+  if wait_for "$PATIENCE_S" eval "field '$dir' lastError | grep -Eq 'DiskFull|InsufficientSpace|[Nn]o space left'"; then
+    reason=$(field "$dir" lastError)
+    grep -q 'GitUnreachable' <<< "$reason" || truthful=1
+  fi
+  echo "      full disk: lastError ${reason:-none}" >&2
+  "$JAVA" -jar "$JAR" status --state-dir "$dir/state" --output json 2> /dev/null | grep -q '"name" : "app"' && listed=1
+  [ -n "$(service_pid "$dir" app)" ] && [ "$(cat "$dir/root/data")" = small ] && alive "$AGENT" && kept=1
+  rm -f "$dir/state/filler"
+  wait_for "$PATIENCE_S" eval "applied_is '$dir' $next && phase_is '$dir' Synced" && alive "$AGENT" && recovered=1
+  promise "$truthful" "diskfull: status names the full disk, not Git"
+  promise "$listed" "diskfull: the services stay listed in status"
+  promise "$kept" "diskfull: the last good revision keeps running, the agent alive"
+  promise "$recovered" "diskfull: with space back, the agent applies the new revision without a restart"
+  stop_agent "$AGENT" TERM
+  umount "$dir/state" || true
+}
+
+# the state directory removed while the agent runs: recreated 0700, the device converges again
+fault_statedir() {
+  local dir=$WORK/statedir good next recreated=0 again=0 event=0
+  new_repo "$dir"
+  good=$(small_workload "$dir")
+  start_agent "$dir"
+  wait_for "$PATIENCE_S" applied_is "$dir" "$good"
+  rm -rf "$dir/state"
+  printf 'after\n' > "$dir/checkout/workloads/w/files/data"
+  next=$(commit "$dir" "after the state went")
+  wait_for "$PATIENCE_S" eval "applied_is '$dir' $next && phase_is '$dir' Synced" && alive "$AGENT" && again=1
+  [ "$(stat -c %a "$dir/state")" = 700 ] && [ "$(stat -c %a "$dir/state/db")" = 700 ] && recreated=1
+  grep -q 'StateLost' "$dir/agent.log" && event=1
+  promise "$recreated" "statedir: a removed state directory is recreated 0700"
+  promise "$event" "statedir: the journal says the state was lost (StateLost)"
+  promise "$again" "statedir: the agent applies the next revision without a restart"
+  stop_agent "$AGENT" TERM
+}
+
+# a cron schedule that never fires is a validation error naming the job; the running revision's
+# cron job goes on
+fault_cron() {
+  local dir=$WORK/cron good bad before refused=0 ticking=0
+  new_repo "$dir"
+  cat > "$dir/checkout/workloads/w/workload.yaml" << 'EOF'
+apiVersion: voltis/v1
+jobs:
+  - {name: tick, schedule: "* * * * * ?", run: [sh, -c, "echo tick >> $VOLTIS_ROOT/ticks"]}
+EOF
+  good=$(commit "$dir" "every second")
+  start_agent "$dir"
+  wait_for "$PATIENCE_S" applied_is "$dir" "$good"
+  echo '  - {name: february, schedule: "0 0 0 30 2 ?", run: [sh, -c, "echo never"]}' >> "$dir/checkout/workloads/w/workload.yaml"
+  bad=$(commit "$dir" "30 February")
+  if wait_for "$PATIENCE_S" failed_on "$dir" "$bad"; then
+    field "$dir" lastError | grep -q 'workloads/w/workload.yaml:[0-9]*:[0-9]*: .*never fires' && refused=1
+  fi
+  echo "      never-firing cron: lastError $(field "$dir" lastError)" >&2
+  before=$(wc -l < "$dir/root/ticks" 2> /dev/null || echo 0)
+  sleep 3
+  [ "$(wc -l < "$dir/root/ticks" 2> /dev/null || echo 0)" -gt "$before" ] && applied_is "$dir" "$good" && ticking=1
+  promise "$refused" "cron: a schedule that never fires is a validation error at file:line"
+  promise "$ticking" "cron: the running revision's cron job keeps running"
+  stop_agent "$AGENT" TERM
 }
 
 for fault in $FAULTS; do
