@@ -166,14 +166,16 @@ public final class Applier {
     }
 
     /**
-     * When the newest applies are of {@code sha} and were cut short by a crash, the start of the
-     * first of them: this apply resumes theirs, and a per-revision job that already succeeded
-     * within them is not run again. Null otherwise.
+     * When the newest applies are of {@code sha} and did not succeed — cut short by a crash, or
+     * failed (a retry) — the start of the first of them: this apply carries on from theirs, and a
+     * per-revision job that already succeeded within them is not run again (it runs once for a
+     * newly applied revision, not once per attempt). Null otherwise.
      */
     private java.time.Instant interruptedSince(String sha) {
         java.time.Instant since = null;
         for (ApplyRecord a : p.store().applies(20)) {
-            if (a.result() != ApplyRecord.Result.INTERRUPTED || !a.sha().equals(sha)) {
+            boolean unfinished = a.result() == ApplyRecord.Result.INTERRUPTED || a.result() == ApplyRecord.Result.FAILED;
+            if (!unfinished || !a.sha().equals(sha)) {
                 break;
             }
             since = a.startedAt();

@@ -55,6 +55,24 @@ class ReconcilerTest {
     }
 
     @Test
+    void retryOfAFailedApply_doesNotRunAPerRevisionJobThatAlreadySucceededForThatRevision() throws Exception {
+        String sha = f.origin.head();
+        assertThat(f.agent.pollNow()).isTrue();
+        // an earlier attempt of this revision: its migration succeeded, then a later step failed
+        long attempt = f.agent.store().applyStarted(sha);
+        long run = f.agent.store().jobStarted("migrate", sha, "per-revision");
+        f.agent.store().jobFinished(run, JobRun.Result.SUCCEEDED, 0, "migrated");
+        f.agent.store().applyFinished(attempt, io.voltis.sync.store.ApplyRecord.Result.FAILED, "services: cannot start web");
+
+        AgentStatus s = f.converge();
+
+        assertThat(s.phase()).isEqualTo(Phase.SYNCED);
+        assertThat(s.appliedRevision()).isEqualTo(sha);
+        assertThat(f.agent.store().jobRuns("migrate", 10)).extracting(JobRun::id).containsExactly(run);
+        assertThat(f.agent.store().jobRuns("init", 10)).hasSize(1); // the once job had not run: it does
+    }
+
+    @Test
     void firstTick_appliesEverything_thenAQuietTickChangesNothing() throws Exception {
         AgentStatus s = f.converge();
 
