@@ -100,7 +100,7 @@ public final class Applier {
 
     private Applied applyNow(Preparation.Ready ready, Applied previous) throws ApplyFailed {
         long started = System.nanoTime();
-        java.time.Instant resumed = interruptedSince(ready.sha());
+        java.time.Instant resumed = unfinishedSince(ready.sha());
         long id = p.store().applyStarted(ready.sha());
         p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
                 + " (" + ready.resolution().workload().name() + ")");
@@ -171,7 +171,7 @@ public final class Applier {
      * per-revision job that already succeeded within them is not run again (it runs once for a
      * newly applied revision, not once per attempt). Null otherwise.
      */
-    private java.time.Instant interruptedSince(String sha) {
+    private java.time.Instant unfinishedSince(String sha) {
         java.time.Instant since = null;
         for (ApplyRecord a : p.store().applies(20)) {
             boolean unfinished = a.result() == ApplyRecord.Result.INTERRUPTED || a.result() == ApplyRecord.Result.FAILED;
