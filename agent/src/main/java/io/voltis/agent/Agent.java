@@ -46,6 +46,7 @@ import io.voltis.sync.PollSchedule;
 import io.voltis.sync.Poller;
 import io.voltis.sync.Preparer;
 import io.voltis.sync.Revisions;
+import io.voltis.sync.StateLayout;
 import io.voltis.sync.Unpacker;
 import io.voltis.sync.git.CredentialSources;
 import io.voltis.sync.git.GitMirror;
@@ -130,17 +131,18 @@ public final class Agent implements AutoCloseable {
     private void build(Map<String, String> env, Machine machine) throws Exception {
         Clock clock = machine.clock();
         Path state = config.stateDir();
+        StateLayout layout = new StateLayout(state);
         store = openStore(state, clock);
         closeInReverse.push(store);
-        new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
+        io.voltis.agent.config.RunFacts.of(config).write(state);
         var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
                 config.sshKey(), config.knownHosts(), env, config.allowInsecureHttp());
-        GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
+        GitMirror mirror = GitMirror.open(layout.mirror(), layout.ssh(),
                 new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials, config.gitCaFile()));
         closeInReverse.push(mirror);
         poller = new Poller(mirror, store, clock, Duration.ofMinutes(10));
         pollSchedule = new PollSchedule(config.interval(), PollSchedule.DEFAULT_MAX_BACKOFF, config.hostname(), new Random());
-        Unpacker unpacker = new Unpacker(state.resolve("revisions"));
+        Unpacker unpacker = new Unpacker(layout.revisions());
         int leftovers = unpacker.removeLeftovers();
         if (leftovers > 0) {
             LOG.info("removed {} half-unpacked revision(s) left by a crash", leftovers);
@@ -166,8 +168,8 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(runtime);
         AtomicReference<CronJobs> cron = new AtomicReference<>(CronJobs.NONE);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
-                new FileRenderer(config.root()), new FileSync(config.root(), state.resolve("files.manifest")),
-                new InstallerStep(machine.systemPackages(), new Artifacts(state.resolve("artifacts"),
+                new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
+                new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
                 config.keepRevisions()), new Reconciler.Listener() {
@@ -250,7 +252,7 @@ public final class Agent implements AutoCloseable {
         }
         ScheduledExecutorService timer = ProcessRuntime.newTimer();
         closeInReverse.push(timer::shutdownNow);
-        return new HealthMonitor(new ProcessRuntime(state.resolve("logs"), clock, timer, new ProcessRuntime.Settings(
+        return new HealthMonitor(new ProcessRuntime(new StateLayout(state).logs(), clock, timer, new ProcessRuntime.Settings(
                 config.stopGrace(), Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env, marks), clock);
     }
 
@@ -290,7 +292,7 @@ public final class Agent implements AutoCloseable {
      */
     private void restoreStateDirectory() {
         Path state = config.stateDir();
-        if (Files.exists(state.resolve(io.voltis.agent.config.RunFacts.FILE))) {
+        if (Files.exists(new StateLayout(state).facts())) {
             return;
         }
         LOG.warn("the state directory {} (or its run facts) was removed while the agent ran: creating it again", state);
@@ -300,7 +302,7 @@ public final class Agent implements AutoCloseable {
             LOG.warn("cannot create the state directory {} again: {}", state, e.getMessage());
             return;
         }
-        new io.voltis.agent.config.RunFacts(config.hostname(), config.reconcileInterval()).write(state);
+        io.voltis.agent.config.RunFacts.of(config).write(state);
         if (api != null) {
             api.publishTo(state, config.listenHost());
         }

@@ -1,6 +1,7 @@
 package io.voltis.cli;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Optional;
 import io.voltis.agent.config.AgentConfig;
 import io.voltis.sync.RevisionNotFoundException;
 import io.voltis.sync.Revisions;
+import io.voltis.sync.StateLayout;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
 import io.voltis.sync.store.RevisionStore;
@@ -68,39 +70,55 @@ final class Device implements AutoCloseable {
     }
 
     /**
-     * A full or unique short SHA this device has seen, resolved offline (errors name the
-     * candidates); or a tag, looked up on the Git server (a tag's commit may not be fetched yet,
-     * so only a tag needs the server). Always the full SHA.
+     * A full or unique short SHA this device has seen (recorded in the store, or in its Git
+     * mirror), resolved offline (errors name the candidates); or a tag, looked up on the Git
+     * server (a tag's commit may not be fetched yet, so only a tag needs the server). Always the
+     * full SHA. The algorithm is {@link Revisions#resolve(String, Revisions.Reach)}'s.
      */
     String resolve(String rev) {
         String r = rev.strip();
-        try {
-            if (r.matches("[0-9a-fA-F]{4,40}")) {
-                return new Revisions(store).resolve(r, null);
-            }
-            return tag(r);
+        if (!r.matches("[0-9a-fA-F]{4,40}") && config.repo().isEmpty()) {
+            throw new IllegalStateException("unknown revision '" + r + "': not a commit this device has seen; to look it up"
+                    + " as a tag, the command needs the repository (repo: in " + io.voltis.agent.config.ConfigLoader.DEFAULT_FILE
+                    + ", or --config FILE)");
+        }
+        StateLayout layout = new StateLayout(config.stateDir());
+        Path dir = layout.mirror();
+        try (io.voltis.sync.git.GitMirror local = Files.isRegularFile(dir.resolve("HEAD")) ? io.voltis.sync.git.GitMirror.open(dir,
+                layout.ssh(), new io.voltis.sync.git.GitSourceSpec(dir.toString(), config.branch(),
+                config.path(), io.voltis.sync.git.GitCredentials.NONE)) : null) {
+            return new Revisions(store).resolve(r, new Revisions(store).seen(local, config.repo().isEmpty() ? null : tags()));
         } catch (RevisionNotFoundException | SourceException e) {
             throw new IllegalStateException(e.getMessage(), e);
         }
     }
 
-    private String tag(String tag) throws SourceException {
-        if (config.repo().isEmpty()) {
-            throw new IllegalStateException("unknown revision '" + tag + "': not a commit this device has seen; to look it up"
-                    + " as a tag, the command needs the repository (repo: in " + io.voltis.agent.config.ConfigLoader.DEFAULT_FILE
-                    + ", or --config FILE)");
-        }
-        var credentials = io.voltis.sync.git.CredentialSources.load(config.repo(), config.gitUsername(),
-                config.gitPasswordFile(), config.sshKey(), config.knownHosts(), System.getenv(), config.allowInsecureHttp());
-        var spec = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(), credentials);
-        try (io.voltis.sync.git.GitMirror mirror = io.voltis.sync.git.GitMirror.open(config.stateDir().resolve("mirror"),
-                config.stateDir().resolve("ssh"), spec)) {
-            return mirror.remoteTag(tag).orElseThrow(() -> new IllegalStateException("unknown revision '" + tag
-                    + "': not a commit this device has seen, nor a tag on " + spec.displayUrl()));
-        } catch (SourceException e) {
-            throw new IllegalStateException("cannot look up tag '" + tag + "' on " + spec.displayUrl() + ": "
-                    + e.reason().word() + ": " + e.getMessage(), e);
-        }
+    /** Tags on the configured repository's server (with this device's credentials). */
+    private Revisions.TagLookup tags() {
+        var named = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(),
+                io.voltis.sync.git.GitCredentials.NONE);
+        return new Revisions.TagLookup() {
+            @Override
+            public Optional<String> tag(String name) throws SourceException {
+                // credentials are read only when a tag is looked up: a SHA pins offline whatever they are
+                var credentials = io.voltis.sync.git.CredentialSources.load(config.repo(), config.gitUsername(),
+                        config.gitPasswordFile(), config.sshKey(), config.knownHosts(), System.getenv(),
+                        config.allowInsecureHttp());
+                var spec = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(), credentials);
+                try (io.voltis.sync.git.GitMirror mirror = io.voltis.sync.git.GitMirror.open(
+                        new StateLayout(config.stateDir()).mirror(), new StateLayout(config.stateDir()).ssh(), spec)) {
+                    return mirror.remoteTag(name);
+                } catch (SourceException e) {
+                    throw new IllegalStateException("cannot look up tag '" + name + "' on " + spec.displayUrl() + ": "
+                            + e.reason().word() + ": " + e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public String displayUrl() {
+                return named.displayUrl();
+            }
+        };
     }
 
     /** The revision that runs: the last one applied successfully. */
@@ -108,19 +126,31 @@ final class Device implements AutoCloseable {
         return store.lastSuccessfulApply().map(ApplyRecord::sha);
     }
 
+    /**
+     * What the daemon would run now, by the agent's one rule (CLI pin, else the device file's
+     * {@code revision:} at the head as last fetched, else that head), read from the mirror and
+     * the store; empty when they cannot tell (nothing fetched yet, a pin this device cannot find).
+     */
+    Optional<io.voltis.agent.plan.Plan.TargetRevision> desired() {
+        try (io.voltis.agent.plan.Planner planner = io.voltis.agent.plan.Planner.over(config, store,
+                io.voltis.agent.packages.system.SystemPackages.onDevice())) {
+            return Optional.of(planner.desired());
+        } catch (io.voltis.agent.plan.PlanException e) {
+            return Optional.empty();
+        }
+    }
+
     /** What to tell about when the change takes effect. */
     String whenApplied() {
         if (daemon.isPresent()) {
-            return "the daemon applies it within " + seconds(io.voltis.agent.config.RunFacts.read(config.stateDir())
-                    .map(io.voltis.agent.config.RunFacts::reconcileInterval).orElse(config.reconcileInterval()));
+            return "the daemon applies it within " + seconds(config.reconcileInterval());
         }
         return "the agent is not running: it applies it when it starts";
     }
 
-    /** The name the agent runs as (it may have come from a flag of {@code run}), else this command's setting. */
+    /** The name the agent runs as (from its run facts: it may have come from a flag of {@code run}). */
     String hostname() {
-        return io.voltis.agent.config.RunFacts.read(config.stateDir()).map(io.voltis.agent.config.RunFacts::hostname)
-                .orElse(config.hostname());
+        return config.hostname();
     }
 
     static String seconds(Duration d) {

@@ -60,7 +60,7 @@ final class LogsCommand implements Callable<Integer> {
                 throw new IllegalStateException("the agent is not running: read the service's journal with"
                         + " journalctl -u 'voltis-*-" + service + ".service'");
             }
-            return fromFiles(config.stateDir().resolve("logs"), out);
+            return fromFiles(new io.voltis.sync.StateLayout(config.stateDir()).logs(), out);
         }
     }
 

@@ -98,13 +98,7 @@ final class PlanCommand implements Callable<Integer> {
         flags.put("branch", branch);
         flags.put("path", path);
         try {
-            AgentConfig loaded = RunCommand.loader().loadForCommands(flags, config);
-            if (hostname != null) {
-                return loaded;
-            }
-            // the name the daemon runs as (a --hostname given to run is not in the config file)
-            flags.put("hostname", io.voltis.agent.config.RunFacts.read(loaded.stateDir())
-                    .map(io.voltis.agent.config.RunFacts::hostname).orElse(null));
+            // what the daemon runs with (agent.facts: its hostname, root, branch, path) counts above the file
             return RunCommand.loader().loadForCommands(flags, config);
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.voltis.agent.plan.Plan;
 import io.voltis.sync.git.Redact;
 import io.voltis.sync.store.ApplyRecord;
 import io.voltis.sync.store.Pin;
@@ -87,7 +88,11 @@ final class StatusCommand implements Callable<Integer> {
         var pin = d.store.pin();
         var last = d.store.lastApply();
         String applied = d.applied().orElse(null);
-        String desired = pin.map(Pin::revision).orElse(src.headRevision());
+        var want = d.desired();
+        String desired = want.map(Plan.TargetRevision::sha).orElse(pin.map(Pin::revision).orElse(src.headRevision()));
+        // the device file's revision: pins the device too (source repo), as the daemon shows it
+        var repoPin = pin.isPresent() ? java.util.Optional.<String>empty()
+                : want.filter(w -> w.reason() == Plan.Reason.DEVICE_FILE).map(Plan.TargetRevision::sha);
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("hostname", d.hostname());
         s.put("workload", null);
@@ -96,11 +101,18 @@ final class StatusCommand implements Callable<Integer> {
                 : "it last ran " + Device.shortSha(applied))
                 + last.filter(a -> a.result() != ApplyRecord.Result.SUCCEEDED).map(a -> "; its last apply, of "
                 + Device.shortSha(a.sha()) + ", " + a.result().name().toLowerCase(Locale.ROOT)).orElse("")
-                + pin.map(p -> "; pinned to " + Device.shortSha(p.revision()) + " (cli)").orElse(""));
+                + pin.map(p -> "; pinned to " + Device.shortSha(p.revision()) + " (cli)").orElse("")
+                + repoPin.map(r -> "; pinned to " + Device.shortSha(r) + " (repo)").orElse(""));
         s.put("desiredRevision", desired);
         s.put("appliedRevision", applied);
-        s.put("pin", pin.map(p -> Map.of("revision", p.revision(), "source", "cli", "since", String.valueOf(p.at())))
-                .orElse(null));
+        Map<String, Object> repo = new LinkedHashMap<>();
+        repoPin.ifPresent(r -> {
+            repo.put("revision", r);
+            repo.put("source", "repo");
+            repo.put("since", null);
+        });
+        s.put("pin", pin.<Object>map(p -> Map.of("revision", p.revision(), "source", "cli", "since", String.valueOf(p.at())))
+                .orElse(repo.isEmpty() ? null : repo));
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("url", d.config.repo().isEmpty() ? null : Redact.url(d.config.repo()));
         source.put("branch", d.config.branch());

@@ -139,6 +139,28 @@ class PlanCommandTest {
     }
 
     @Test
+    void daemonsRootHostnameAndBranch_comeFromItsRunFacts_notTheCommandsDefaults() throws Exception {
+        agent.close();
+        agent = null;
+
+        Cli cli = Cli.run("plan", "--config", config.toString(), "--state-dir", state.toString());
+
+        assertThat(cli.exitCode()).as(cli.err()).isEqualTo(Main.OK);
+        assertThat(cli.outLines()).as("compared with " + root + ", where the daemon wrote, not with /")
+                .first().isEqualTo("plan for dev1: " + v1.substring(0, 12) + " -> " + v1.substring(0, 12) + " (head of main)");
+        assertThat(cli.outLines()).noneMatch(l -> l.contains(" + ")).last().isEqualTo("no changes");
+        assertThat(Files.readString(state.resolve("agent.facts"))).contains("root=" + root.toAbsolutePath()
+                .toString().replace(":", "\\:"), "hostname=dev1", "runtime=process", "branch=main", "listen=127.0.0.1\\:0");
+        assertThat(Files.getPosixFilePermissions(state.resolve("agent.facts")))
+                .isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        Cli other = Cli.run("plan", "--config", config.toString(), "--state-dir", state.toString(), "--root",
+                tmp.resolve("elsewhere").toString());
+        assertThat(other.exitCode()).as(other.err()).isEqualTo(Main.OK);
+        assertThat(other.outLines()).as("a flag of the command still wins").anyMatch(l -> l.startsWith("  + "));
+    }
+
+    @Test
     void ambiguousPrefix_exit1_namesTheCandidates() {
         Map<String, String> byPrefix = new HashMap<>(Map.of(v1.substring(0, 4), v1));
         List<String> pair = null;

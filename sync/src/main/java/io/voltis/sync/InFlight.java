@@ -76,7 +76,7 @@ public final class InFlight {
      * record (a crash while writing it cannot leave one: it is renamed into place) is ignored.
      */
     public static InFlight open(Path stateDir) {
-        Path file = stateDir.resolve("in-flight");
+        Path file = new StateLayout(stateDir).inFlight();
         return new InFlight(file, read(file).orElse(null));
     }
 

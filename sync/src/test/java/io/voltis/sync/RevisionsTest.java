@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Path;
 import java.util.Map;
 
-import io.voltis.sync.store.Pin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -29,18 +28,6 @@ class RevisionsTest {
     @AfterEach
     void tearDown() {
         f.close();
-    }
-
-    @Test
-    void desired_isCliPinThenDeviceRevisionThenHead() {
-        assertThat(f.revisions.desired("h", null)).isEqualTo(new Revisions.Desired("h", null));
-        assertThat(f.revisions.desired("h", "v1").pin().source()).isEqualTo(Pin.Source.REPO);
-        assertThat(f.revisions.desired("h", "v1").spec()).isEqualTo("v1");
-
-        f.store.setPin("abc1234");
-
-        assertThat(f.revisions.desired("h", "v1").spec()).isEqualTo("abc1234");
-        assertThat(f.revisions.desired("h", "v1").pin().source()).isEqualTo(Pin.Source.CLI);
     }
 
     @Test
@@ -68,7 +55,7 @@ class RevisionsTest {
         f.store.recordRevision("abcd000000000000000000000000000000000001", "a", null, "one");
         f.store.recordRevision("abcd000000000000000000000000000000000002", "a", null, "two");
 
-        assertThatThrownBy(() -> f.revisions.resolve("abcd", null))
+        assertThatThrownBy(() -> f.revisions.resolve("abcd", f.revisions.seen(null, null)))
                 .isInstanceOfSatisfying(RevisionNotFoundException.class, e -> assertThat(e.candidates()).hasSize(2))
                 .hasMessage("revision 'abcd' is ambiguous: abcd000000000000000000000000000000000001, "
                         + "abcd000000000000000000000000000000000002");
@@ -78,8 +65,8 @@ class RevisionsTest {
     void resolve_offline_knowsOnlyWhatTheStoreHasSeen() throws Exception {
         f.poller.poll();
 
-        assertThat(f.revisions.resolve(first.substring(0, 10), null)).isEqualTo(first);
-        assertThatThrownBy(() -> f.revisions.resolve("v9", null))
+        assertThat(f.revisions.resolve(first.substring(0, 10), f.revisions.seen(null, null))).isEqualTo(first);
+        assertThatThrownBy(() -> f.revisions.resolve("v9", f.revisions.seen(null, null)))
                 .hasMessage("unknown revision 'v9': not a commit this device has seen");
     }
 }

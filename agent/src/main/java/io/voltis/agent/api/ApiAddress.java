@@ -17,7 +17,6 @@ import java.util.Optional;
  */
 public final class ApiAddress {
 
-    private static final String FILE = "api";
 
     private ApiAddress() {
     }
@@ -25,7 +24,7 @@ public final class ApiAddress {
     static void publish(Path stateDir, String host, int port) {
         String reachable = host.equals("0.0.0.0") || host.equals("::") || host.isEmpty() ? "127.0.0.1" : host;
         String url = "http://" + (reachable.contains(":") ? "[" + reachable + "]" : reachable) + ":" + port;
-        Path target = stateDir.resolve(FILE);
+        Path target = new io.voltis.sync.StateLayout(stateDir).api();
         try {
             Path temp = Files.createTempFile(stateDir, ".api", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
@@ -38,7 +37,7 @@ public final class ApiAddress {
 
     static void withdraw(Path stateDir) {
         try {
-            Files.deleteIfExists(stateDir.resolve(FILE));
+            Files.deleteIfExists(new io.voltis.sync.StateLayout(stateDir).api());
         } catch (IOException e) {
             // the next start overwrites it; a stale file only makes the CLI ask a dead address once
         }
@@ -47,7 +46,7 @@ public final class ApiAddress {
     /** The base URL the daemon last published, if any (it may have died since). */
     public static Optional<String> read(Path stateDir) {
         try {
-            String url = Files.readString(stateDir.resolve(FILE), StandardCharsets.UTF_8).strip();
+            String url = Files.readString(new io.voltis.sync.StateLayout(stateDir).api(), StandardCharsets.UTF_8).strip();
             return url.startsWith("http://") ? Optional.of(url) : Optional.empty();
         } catch (IOException e) {
             return Optional.empty();

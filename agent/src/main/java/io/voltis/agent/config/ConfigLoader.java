@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -59,7 +60,10 @@ public final class ConfigLoader {
     /**
      * The settings as commands other than {@code run} read them (state dir, hostname, intervals,
      * API token file): the same merge, but a missing repository is not an error ({@code repo()}
-     * is then empty).
+     * is then empty), and what the daemon runs with ({@link RunFacts} in its state directory: the
+     * hostname, root, runtime, branch, path, listen address and reconcile interval, which may have
+     * come as flags to {@code run}) counts above the config file and the environment, below the
+     * command's own flags: a command acts on the device as the daemon does.
      */
     public AgentConfig loadForCommands(Map<String, String> flags, Path configFile) throws ConfigException {
         return load(flags, configFile, false);
@@ -88,7 +92,21 @@ public final class ConfigLoader {
                 source.put(k, "--" + k);
             }
         });
-        return new Settings(merged, source).build(requireRepo);
+        if (requireRepo) {
+            return new Settings(merged, source).build(true);
+        }
+        Path state = new Settings(merged, source).build(false).stateDir();
+        Optional<RunFacts> facts = RunFacts.read(state);
+        if (facts.isEmpty()) {
+            return new Settings(merged, source).build(false);
+        }
+        facts.get().settings().forEach((k, v) -> {
+            if (flags.get(k) == null) {
+                merged.put(k, v);
+                source.put(k, new io.voltis.sync.StateLayout(state).facts().toString());
+            }
+        });
+        return new Settings(merged, source).build(false);
     }
 
     private Map<String, String> readFile(Path file) throws ConfigException {

@@ -9,48 +9,101 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 
+import io.voltis.model.Durations;
+
 /**
- * {@code <state>/agent.facts}: what the agent last ran with that other commands need and may
- * not be told (settings given as flags to {@code run}): the hostname, so {@code pin} says
- * "pinned edge-01", and the reconcile interval, so it can say "within 5 s".
+ * {@code <state>/agent.facts}: the settings the daemon runs with that another command needs to
+ * act like it and may not be told (they may have come as flags to {@code run}): the hostname
+ * ("pinned edge-01"), the reconcile interval ("within 5 s"), the root, runtime, branch and path
+ * ({@code plan} compares what the daemon would write under its root, in its branch and path),
+ * and the API's address and token file (a path; never the token). {@link ConfigLoader#loadForCommands} puts them between the config file
+ * and the command's own flags. Keys are the settings' names (docs/configuration.md).
  */
-public record RunFacts(String hostname, Duration reconcileInterval) {
+public record RunFacts(Map<String, String> settings) {
 
-    /** NOTE: the file name under the state directory. */
-    public static final String FILE = "agent.facts";
 
-    /** Best effort, and only when something changed: a restart does not write to flash. */
+    /** NOTE: the settings written, in the order they are written; names as ConfigLoader.KEYS. */
+    static final List<String> KEYS = List.of("hostname", "reconcile-interval", "root", "runtime", "branch", "path", "listen",
+            "api-token-file");
+
+    public RunFacts {
+        settings = Map.copyOf(settings);
+    }
+
+    /** What {@code config} makes the daemon run with. */
+    public static RunFacts of(AgentConfig config) {
+        Map<String, String> s = new LinkedHashMap<>();
+        s.put("hostname", config.hostname());
+        s.put("reconcile-interval", Durations.format(config.reconcileInterval()));
+        s.put("root", config.root().toAbsolutePath().normalize().toString());
+        s.put("runtime", config.runtime().word());
+        s.put("branch", config.branch());
+        s.put("path", config.path());
+        s.put("listen", config.listen());
+        if (config.apiTokenFile() != null) {
+            s.put("api-token-file", config.apiTokenFile().toAbsolutePath().toString());
+        }
+        return new RunFacts(s);
+    }
+
+    public Optional<String> hostname() {
+        return Optional.ofNullable(settings.get("hostname"));
+    }
+
+    public Optional<Duration> reconcileInterval() {
+        try {
+            return Optional.ofNullable(settings.get("reconcile-interval")).map(Durations::parse);
+        } catch (IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Best effort, 0600, and only when something changed: a restart does not write to flash. */
     public void write(Path stateDir) {
         if (read(stateDir).filter(this::equals).isPresent()) {
             return;
         }
         Properties p = new Properties();
-        p.setProperty("hostname", hostname);
-        p.setProperty("reconcile-interval-ms", String.valueOf(reconcileInterval.toMillis()));
+        KEYS.stream().filter(settings::containsKey).forEach(k -> p.setProperty(k, settings.get(k)));
         try {
             StringWriter text = new StringWriter();
             p.store(text, "written by voltis-agent run; read by the other commands");
             Path temp = Files.createTempFile(stateDir, ".agent", ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             Files.writeString(temp, text.toString(), StandardCharsets.UTF_8);
-            Files.move(temp, stateDir.resolve(FILE), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(temp, new io.voltis.sync.StateLayout(stateDir).facts(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // the commands then fall back to their own settings
         }
     }
 
+    /**
+     * The facts the daemon last wrote; empty when there are none or they cannot be read. A file
+     * written by an older agent (hostname and {@code reconcile-interval-ms} only) still reads.
+     */
     public static Optional<RunFacts> read(Path stateDir) {
-        try (Reader in = Files.newBufferedReader(stateDir.resolve(FILE), StandardCharsets.UTF_8)) {
+        try (Reader in = Files.newBufferedReader(new io.voltis.sync.StateLayout(stateDir).facts(), StandardCharsets.UTF_8)) {
             Properties p = new Properties();
             p.load(in);
-            String host = p.getProperty("hostname");
-            String ms = p.getProperty("reconcile-interval-ms");
-            return host == null || ms == null ? Optional.empty()
-                    : Optional.of(new RunFacts(host, Duration.ofMillis(Long.parseLong(ms))));
-        } catch (IOException | NumberFormatException e) {
+            Map<String, String> s = new LinkedHashMap<>();
+            for (String k : KEYS) {
+                String v = p.getProperty(k);
+                if (v != null) {
+                    s.put(k, v);
+                }
+            }
+            String oldMs = p.getProperty("reconcile-interval-ms");
+            if (oldMs != null && !s.containsKey("reconcile-interval") && oldMs.matches("\\d{1,9}")) {
+                s.put("reconcile-interval", oldMs + "ms");
+            }
+            return s.isEmpty() ? Optional.empty() : Optional.of(new RunFacts(s));
+        } catch (IOException | IllegalArgumentException e) {
             return Optional.empty();
         }
     }

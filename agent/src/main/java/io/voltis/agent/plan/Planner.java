@@ -26,16 +26,18 @@ import io.voltis.agent.reconcile.Applier;
 import io.voltis.agent.scheduler.QuartzCronCheck;
 import io.voltis.model.HostResolver;
 import io.voltis.model.WorkloadSpec;
+import io.voltis.sync.DesiredRevision;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.Preparer;
 import io.voltis.sync.RevisionNotFoundException;
+import io.voltis.sync.Revisions;
+import io.voltis.sync.StateLayout;
 import io.voltis.sync.Unpacker;
 import io.voltis.sync.git.GitCredentials;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.GitSourceSpec;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
-import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;
 
 /**
@@ -53,37 +55,38 @@ import io.voltis.sync.store.RevisionStore;
  */
 public final class Planner implements AutoCloseable {
 
-    /** NOTE: where the daemon keeps these under its state directory (see Agent). */
-    private static final String MIRROR = "mirror";
-    private static final String MANIFEST = "files.manifest";
-    private static final String ARTIFACTS = "artifacts";
 
     private final AgentConfig config;
     private final RevisionStore owned;
+    private final boolean ownsStore;
     private final RevisionStore store;
     private final GitMirror mirror;
     private final Path scratch;
     private final Preparer preparer;
-    private final LocalRevisions revisions;
+    private final Revisions revisions;
+    private final Revisions.Reach local;
     private final FileRenderer renderer;
     private final FilePlanner files;
     private final PackagePlanner packages;
     private final Map<String, Preparation> prepared = new HashMap<>();
 
-    private Planner(AgentConfig config, RevisionStore owned, GitMirror mirror, Path scratch, SystemPackages system) {
+    private Planner(AgentConfig config, RevisionStore owned, boolean ownsStore, GitMirror mirror, Path scratch,
+                    SystemPackages system) {
         this.config = config;
         this.owned = owned;
+        this.ownsStore = ownsStore;
         this.store = new ReadOnlyStore(owned);
         this.mirror = mirror;
         this.scratch = scratch;
         this.preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
                 new Unpacker(scratch),
                 config.hostname());
-        this.revisions = new LocalRevisions(store, mirror);
+        this.revisions = new Revisions(store);
+        this.local = revisions.local(mirror);
         this.renderer = new FileRenderer(config.root());
-        Path state = config.stateDir();
-        this.files = new FilePlanner(config.root(), new FileSync(config.root(), state.resolve(MANIFEST)), owner(state));
-        this.packages = new PackagePlanner(system, new Artifacts(state.resolve(ARTIFACTS), ArtifactOptions.defaults(),
+        StateLayout layout = new StateLayout(config.stateDir());
+        this.files = new FilePlanner(config.root(), new FileSync(config.root(), layout.filesManifest()), owner(layout.dir()));
+        this.packages = new PackagePlanner(system, new Artifacts(layout.artifacts(), ArtifactOptions.defaults(),
                 Sleeper.threadSleep()), config.root());
     }
 
@@ -104,28 +107,49 @@ public final class Planner implements AutoCloseable {
             throw new PlanException("cannot read the agent state in " + state
                     + ": permission denied (run as the agent's user, e.g. with sudo)");
         }
-        RevisionStore store = null;
+        RevisionStore store;
+        try {
+            store = RevisionStore.openClient(state, clock);
+        } catch (RuntimeException e) {
+            throw new PlanException(e.getMessage(), e);
+        }
+        try {
+            return build(config, store, true, system);
+        } catch (PlanException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    /**
+     * As {@link #open}, over a store the caller has opened and closes itself ({@code status}
+     * with the daemon stopped asks it for the desired revision).
+     */
+    public static Planner over(AgentConfig config, RevisionStore store, SystemPackages system) throws PlanException {
+        return build(config, store, false, system);
+    }
+
+    private static Planner build(AgentConfig config, RevisionStore store, boolean ownsStore, SystemPackages system)
+            throws PlanException {
+        Path state = config.stateDir();
         GitMirror mirror = null;
         Path scratch = null;
         try {
-            store = RevisionStore.openClient(state, clock);
-            Path dir = state.resolve(MIRROR);
+            StateLayout layout = new StateLayout(state);
+            Path dir = layout.mirror();
             if (!Files.isRegularFile(dir.resolve("HEAD"))) {
                 throw new PlanException("no Git mirror in " + dir + ": the agent has not fetched yet");
             }
-            mirror = GitMirror.open(dir, state.resolve("ssh"),
+            mirror = GitMirror.open(dir, layout.ssh(),
                     new GitSourceSpec(dir.toString(), config.branch(), config.path(), GitCredentials.NONE));
             scratch = Files.createTempDirectory("voltis-plan-");
-            return new Planner(config, store, mirror, scratch, system);
+            return new Planner(config, store, ownsStore, mirror, scratch, system);
         } catch (SourceException | IOException | PlanException | RuntimeException e) {
             if (scratch != null) {
                 delete(scratch);
             }
             if (mirror != null) {
                 mirror.close();
-            }
-            if (store != null) {
-                store.close();
             }
             if (e instanceof PlanException p) {
                 throw p;
@@ -186,25 +210,35 @@ public final class Planner implements AutoCloseable {
                 JobPlanner.plan(spec.jobs(), newRevision, store), notes);
     }
 
-    /** The revision to plan, and why: as asked, else as the reconciler decides it. */
+    /** The revision to plan, and why: as asked, else as the reconciler decides it ({@link DesiredRevision}). */
     private TargetRevision choose(String rev) throws PlanException {
         if (rev != null) {
             return new TargetRevision(resolve(rev, ""), Reason.ASKED, "asked for " + rev.strip(), null);
         }
-        Optional<Pin> pin = store.pin();
-        if (pin.isPresent()) {
-            return new TargetRevision(resolve(pin.get().revision(), "the pin from the cli: "), Reason.PIN,
-                    "pin from cli", null);
+        return desired();
+    }
+
+    /**
+     * The revision the daemon would apply now, and why, by the agent's one rule
+     * ({@link DesiredRevision}): the CLI pin, else the device file's {@code revision:} at the
+     * head as last fetched, else that head. Reads the mirror and the store only.
+     *
+     * @throws PlanException when nothing was fetched yet, or the pinned revision is unknown here
+     */
+    public TargetRevision desired() throws PlanException {
+        Optional<DesiredRevision.Choice> choice = DesiredRevision.choose(store.pin(), mirror.localHead().orElse(null),
+                head -> DesiredRevision.pinIn(prepare(head)));
+        if (choice.isEmpty()) {
+            throw new PlanException("nothing fetched yet: the Git mirror in " + new StateLayout(config.stateDir()).mirror()
+                    + " has no branch " + config.branch() + " (has the agent polled? is --branch right?)");
         }
-        String head = mirror.localHead().orElseThrow(() -> new PlanException("nothing fetched yet: the Git mirror in "
-                + config.stateDir().resolve(MIRROR) + " has no branch " + config.branch()
-                + " (has the agent polled? is --branch right?)"));
-        if (prepare(head) instanceof Preparation.Ready ready && ready.resolution().device().revision() != null) {
-            String where = "revision: in " + ready.resolution().match().file();
-            return new TargetRevision(resolve(ready.resolution().device().revision(), where + ": "), Reason.DEVICE_FILE,
-                    where, null);
-        }
-        return new TargetRevision(head, Reason.HEAD, "head of " + config.branch(), null);
+        DesiredRevision.Choice c = choice.get();
+        return switch (c.source()) {
+            case CLI_PIN -> new TargetRevision(resolve(c.spec(), "the pin from the cli: "), Reason.PIN, "pin from cli", null);
+            case DEVICE_FILE -> new TargetRevision(resolve(c.spec(), "revision: in " + c.file() + ": "), Reason.DEVICE_FILE,
+                    "revision: in " + c.file(), null);
+            case HEAD -> new TargetRevision(c.spec(), Reason.HEAD, "head of " + config.branch(), null);
+        };
     }
 
     /** What the device runs: its last successful apply, rebuilt from the mirror as the reconciler does after a restart. */
@@ -257,7 +291,9 @@ public final class Planner implements AutoCloseable {
 
     private String resolve(String rev, String context) throws PlanException {
         try {
-            return revisions.resolve(rev);
+            return revisions.resolve(rev, local);
+        } catch (SourceException e) {
+            throw new PlanException(context + e.getMessage(), e);
         } catch (RevisionNotFoundException e) {
             throw new PlanException(context + e.getMessage(), e);
         }
@@ -281,7 +317,9 @@ public final class Planner implements AutoCloseable {
         try {
             mirror.close();
         } finally {
-            owned.close();
+            if (ownsStore) {
+                owned.close();
+            }
             delete(scratch);
         }
     }

@@ -14,7 +14,7 @@ import io.voltis.agent.files.FileSync;
 import io.voltis.agent.jobs.JobRunner;
 import io.voltis.agent.runtime.ServiceRuntime;
 import io.voltis.agent.runtime.ServiceStatus;
-import io.voltis.model.DeviceSpec;
+import io.voltis.sync.DesiredRevision;
 import io.voltis.sync.DiskSpace;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.Preparer;
@@ -214,21 +214,20 @@ public final class Reconciler {
     }
 
     private Desired decideFresh(Optional<Pin> cli, String head) {
+        java.util.Map<String, Preparation> prepared = new java.util.HashMap<>(1);
         try {
-            if (cli.isPresent()) {
-                return revision(cli.get().revision(), cli.get());
-            }
-            if (head == null) {
+            Optional<DesiredRevision.Choice> choice = DesiredRevision.choose(cli, head, h -> {
+                Preparation atHead = p.preparer().prepare(h);
+                prepared.put(h, atHead);
+                return DesiredRevision.pinIn(atHead);
+            });
+            if (choice.isEmpty()) {
                 return new Desired.Unknown("nothing fetched yet");
             }
-            Preparation atHead = p.preparer().prepare(head);
-            if (atHead instanceof Preparation.Ready ready) {
-                DeviceSpec device = ready.resolution().device();
-                if (device.revision() != null) {
-                    return revision(device.revision(), new Pin(device.revision(), Pin.Source.REPO, null));
-                }
+            if (choice.get().source() == DesiredRevision.Source.HEAD) {
+                return new Desired.Revision(head, null, prepared.get(head));
             }
-            return new Desired.Revision(head, null, atHead);
+            return revision(choice.get().spec(), choice.get().pin());
         } catch (SourceException e) {
             return new Desired.Missing(head, null, e.reason().word() + ": " + e.getMessage());
         }

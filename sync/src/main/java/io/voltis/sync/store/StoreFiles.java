@@ -41,7 +41,7 @@ final class StoreFiles {
 
     StoreFiles(Path stateDir) {
         this.stateDir = stateDir.toAbsolutePath().normalize();
-        this.dbDir = this.stateDir.resolve("db");
+        this.dbDir = new io.voltis.sync.StateLayout(this.stateDir).db();
         if (this.stateDir.toString().indexOf(';') >= 0) {
             throw new StoreException("state directory " + this.stateDir
                     + ": a path with ';' cannot be used for the database; choose another --state-dir");
