@@ -187,6 +187,40 @@ class DeviceCommandsIT {
     }
 
     @Test
+    void rollbackWithTheMirrorDeletedAndTheServerGone_restoresFromTheStoresArchive() throws Exception {
+        try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+             GitHttpServer git = GitHttpServer.open(origin)) {
+            String v1 = origin.commit("v1", workload("one"));
+            startDaemon(git.url());
+            await().atMost(PATIENCE).ignoreExceptions().until(() -> v1.equals(statusSoon().path("appliedRevision").asString(null)));
+            String v2 = origin.commit("v2", workload("two"));
+            await().atMost(PATIENCE).ignoreExceptions().until(() -> greeting().equals("two"));
+            daemon.destroy();
+            assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            git.stop();
+            Path mirror = tmp.resolve("state/mirror");
+            try (var walk = Files.walk(mirror)) {
+                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+            assertThat(mirror).doesNotExist();
+
+            Run rollback = device("rollback");
+            assertThat(rollback.code()).as(rollback.err()).isZero();
+            assertThat(rollback.out()).startsWith("rolling dev1 back from " + v2.substring(0, 12) + " to " + v1.substring(0, 12));
+            startDaemon(git.url());
+
+            await().atMost(PATIENCE).ignoreExceptions().until(() -> greeting().equals("one"));
+            await().atMost(PATIENCE).ignoreExceptions().until(() -> statusSoon().path("phase").asString("").equals("Synced"));
+            JsonNode s = status();
+            assertThat(s.path("appliedRevision").asString()).isEqualTo(v1);
+            assertThat(s.path("source").path("reachable").asBoolean(true)).isFalse();
+            assertThat(s.path("services").get(0).path("actual").asString()).isEqualTo("running");
+            Run logs = device("logs", "web", "--lines", "5");
+            assertThat(logs.out()).contains("serving one");
+        }
+    }
+
+    @Test
     void withTheDaemonStopped_statusRevisionsPinAndLogsReadTheStore() throws Exception {
         try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
             String v1 = origin.commit("v1", workload("one"));

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Map;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.stream.Stream;
 
@@ -39,6 +40,14 @@ public final class Archives {
 
     /** Writes {@code dir} as a tar.gz to {@code out}, streaming each file; does not close {@code out}. */
     public static void pack(Path dir, OutputStream out) throws IOException {
+        pack(out, Map.of("", dir), Map.of());
+    }
+
+    /**
+     * Writes a tar.gz to {@code out} (not closed): each folder of {@code trees} under its prefix
+     * ("" for the archive's top), then each of {@code files} (small, in memory) at its path.
+     */
+    public static void pack(OutputStream out, Map<String, Path> trees, Map<String, byte[]> files) throws IOException {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(new GzipCompressorOutputStream(
                 new FilterOutputStream(out) {
                     @Override
@@ -50,32 +59,62 @@ public final class Archives {
                     public void close() throws IOException {
                         flush();
                     }
-                }));
-             Stream<Path> walk = Files.walk(dir)) {
+                }))) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            for (Path p : walk.sorted().toList()) {
-                if (p.equals(dir)) {
-                    continue;
+            java.util.Set<String> folders = new java.util.HashSet<>();
+            for (var tree : new java.util.TreeMap<>(trees).entrySet()) {
+                String prefix = tree.getKey().isEmpty() ? "" : tree.getKey() + "/";
+                folders(tar, prefix, folders);
+                try (Stream<Path> walk = Files.walk(tree.getValue())) {
+                    for (Path p : walk.sorted().toList()) {
+                        if (!p.equals(tree.getValue())) {
+                            entry(tar, prefix + tree.getValue().relativize(p), p);
+                        }
+                    }
                 }
-                String name = dir.relativize(p).toString();
-                TarArchiveEntry entry;
-                if (Files.isSymbolicLink(p)) {
-                    entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
-                    entry.setLinkName(Files.readSymbolicLink(p).toString());
-                } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                    entry = new TarArchiveEntry(name + "/");
-                } else {
-                    entry = new TarArchiveEntry(name);
-                    entry.setSize(Files.size(p));
-                    entry.setMode(Files.isExecutable(p) ? 0100700 : 0100600);
-                }
+            }
+            for (var file : new java.util.TreeMap<>(files).entrySet()) {
+                String name = file.getKey();
+                folders(tar, name.contains("/") ? name.substring(0, name.lastIndexOf('/') + 1) : "", folders);
+                TarArchiveEntry entry = new TarArchiveEntry(name);
+                entry.setSize(file.getValue().length);
+                entry.setMode(0100600);
                 tar.putArchiveEntry(entry);
-                if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
-                    Files.copy(p, tar);
-                }
+                tar.write(file.getValue());
                 tar.closeArchiveEntry();
             }
         }
+    }
+
+    /** Entries for the folders of {@code prefix} ("a/b/") not written yet. */
+    private static void folders(TarArchiveOutputStream tar, String prefix, java.util.Set<String> written) throws IOException {
+        int slash = -1;
+        while ((slash = prefix.indexOf('/', slash + 1)) > 0) {
+            String folder = prefix.substring(0, slash + 1);
+            if (written.add(folder)) {
+                tar.putArchiveEntry(new TarArchiveEntry(folder));
+                tar.closeArchiveEntry();
+            }
+        }
+    }
+
+    private static void entry(TarArchiveOutputStream tar, String name, Path p) throws IOException {
+        TarArchiveEntry entry;
+        if (Files.isSymbolicLink(p)) {
+            entry = new TarArchiveEntry(name, TarArchiveEntry.LF_SYMLINK);
+            entry.setLinkName(Files.readSymbolicLink(p).toString());
+        } else if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            entry = new TarArchiveEntry(name + "/");
+        } else {
+            entry = new TarArchiveEntry(name);
+            entry.setSize(Files.size(p));
+            entry.setMode(Files.isExecutable(p) ? 0100700 : 0100600);
+        }
+        tar.putArchiveEntry(entry);
+        if (Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+            Files.copy(p, tar);
+        }
+        tar.closeArchiveEntry();
     }
 
     /** For small trees (tests, tools): the archive as bytes. */

@@ -19,8 +19,12 @@ public sealed interface Preparation {
     record Invalid(String sha, List<String> problems) implements Preparation {
     }
 
-    /** Valid and unpacked into {@code dir}, ready to apply; {@code files} lists the workload folder with blob ids. */
-    record Ready(String sha, HostResolution resolution, Path dir, List<CommitTree.File> files) implements Preparation {
+    /**
+     * Valid and unpacked into {@code dir}, ready to apply; {@code files} lists the workload folder
+     * with blob ids; {@code deviceFile} is the device file's bytes (kept in the revision's archive).
+     */
+    record Ready(String sha, HostResolution resolution, Path dir, List<CommitTree.File> files, byte[] deviceFile)
+            implements Preparation {
         public Ready {
             files = List.copyOf(files);
         }

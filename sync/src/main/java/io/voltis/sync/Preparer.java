@@ -28,6 +28,9 @@ import io.voltis.sync.store.RevisionStore;
  */
 public final class Preparer {
 
+    /** NOTE: device files are a few lines; this only bounds what a hostile one can make us hold. */
+    private static final int DEVICE_FILE_LIMIT = 1 << 20;
+
     private final GitMirror mirror;
     private final RevisionStore store;
     private final HostResolver resolver;
@@ -137,6 +140,12 @@ public final class Preparer {
         if (known.isPresent() && known.get().validation() == RevisionRecord.Validation.INVALID) {
             return new Preparation.Invalid(sha, lines(known.get().problems()));
         }
+        if (!mirror.has(sha)) {
+            Optional<Preparation> kept = fromArchive(sha);
+            if (kept.isPresent()) {
+                return kept.get();
+            }
+        }
         if (known.isEmpty()) {
             CommitInfo info = mirror.commitInfo(sha);
             store.recordRevision(sha, info.author(), info.committedAt(), info.message());
@@ -159,9 +168,55 @@ public final class Preparer {
                 requireSpace(commit, folder, sha);
             }
             Path dir = unpacker.unpack(commit, folder, sha);
-            return new Preparation.Ready(sha, resolution, dir, commit.walk(folder));
+            byte[] deviceFile = PrefixedTree.of(commit, path).read(resolution.match().file(), DEVICE_FILE_LIMIT);
+            return new Preparation.Ready(sha, resolution, dir, commit.walk(folder), deviceFile);
         } catch (IOException e) {
             throw new SourceException(Reason.LOCAL_ERROR, "cannot unpack " + sha + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A revision the mirror lacks, from the archive the store kept when it was applied
+     * ({@link RevisionArchive}); empty when there is none. Validated again with today's rules,
+     * but not recorded as known bad when it fails them: the commit itself may still be fine.
+     */
+    private Optional<Preparation> fromArchive(String sha) throws SourceException {
+        Path target = unpacker.dir(sha);
+        Path temp = null;
+        try {
+            io.voltis.sync.git.PrivateModes.createDirectories(target.getParent());
+            temp = java.nio.file.Files.createTempDirectory(target.getParent(), ".tmp-restore-" + sha + "-",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+            Path tar = temp.resolve("archive.tar.gz");
+            boolean kept;
+            try (java.io.OutputStream out = java.nio.file.Files.newOutputStream(tar)) {
+                kept = store.archive(sha, out);
+            }
+            if (!kept) {
+                return Optional.empty();
+            }
+            Path tree = temp.resolve("tree");
+            try (java.io.InputStream in = java.nio.file.Files.newInputStream(tar)) {
+                RevisionArchive.unpack(in, tree);
+            }
+            HostResolution resolution = resolver.resolve(new io.voltis.model.DirectoryTree(tree), hostname);
+            if (resolution.noWorkload()) {
+                return Optional.of(new Preparation.NoWorkload(sha, DeviceResolver.candidates(hostname)));
+            }
+            if (!resolution.valid()) {
+                return Optional.of(new Preparation.Invalid(sha, resolution.problems().stream().map(Problem::toString).toList()));
+            }
+            byte[] deviceFile = java.nio.file.Files.readAllBytes(tree.resolve(resolution.match().file()));
+            Path dir = RevisionArchive.moveWorkload(tree, resolution.workload().name(), target);
+            return Optional.of(new Preparation.Ready(sha, resolution, dir, RevisionArchive.walk(dir), deviceFile));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SourceException(Reason.REVISION_NOT_FOUND, sha.substring(0, 12) + " is not in the Git mirror and its"
+                    + " archive in the store cannot be restored: " + e.getMessage(), e);
+        } finally {
+            if (temp != null) {
+                Unpacker.deleteQuietly(temp);
+            }
         }
     }
 
@@ -170,7 +225,7 @@ public final class Preparer {
         long bytes = 0;
         for (CommitTree.File f : commit.walk(folder)) {
             if (f.kind() == io.voltis.model.SourceTree.Kind.FILE) {
-                bytes += commit.size(f.blob());
+                bytes += commit.size(f);
             }
         }
         DiskSpace.require(unpacker.dir(sha).getParent(), 2 * bytes, "unpack " + sha.substring(0, 12));

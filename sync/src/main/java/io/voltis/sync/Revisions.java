@@ -86,12 +86,28 @@ public final class Revisions {
         return resolve(rev, mirror == null ? seen(null, null) : fetching(mirror));
     }
 
-    /** The daemon's reach (see {@link #resolve(String, GitMirror)}). */
+    /**
+     * The daemon's reach (see {@link #resolve(String, GitMirror)}). A commit that cannot be
+     * fetched (the server down, the history gone) is still known when the store kept its archive:
+     * the preparer restores it from there, so a rollback or pin never needs Git.
+     */
     public Reach fetching(GitMirror mirror) {
         return new Reach() {
             @Override
             public String commit(String sha) throws SourceException {
-                mirror.fetchCommit(sha);
+                try {
+                    mirror.fetchCommit(sha);
+                } catch (SourceException e) {
+                    boolean kept;
+                    try {
+                        kept = store.archive(sha, java.io.OutputStream.nullOutputStream());
+                    } catch (RuntimeException damaged) {
+                        kept = false; // an archive that no longer matches its digest is not a way back
+                    }
+                    if (!kept) {
+                        throw e;
+                    }
+                }
                 return sha;
             }
 

@@ -56,7 +56,7 @@ public final class Unpacker {
                     Files.createDirectory(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } else if (f.kind() == SourceTree.Kind.SYMLINK) {
                     // the model refused links that leave the workload folder before we got here
-                    Files.createSymbolicLink(out, Path.of(new String(tree.read(f.blob(), 4096), java.nio.charset.StandardCharsets.UTF_8)));
+                    Files.createSymbolicLink(out, Path.of(new String(tree.read(f, 4096), java.nio.charset.StandardCharsets.UTF_8)));
                 } else {
                     write(tree, f, out);
                 }
@@ -114,7 +114,7 @@ public final class Unpacker {
     private static void write(CommitTree tree, CommitTree.File f, Path out) throws IOException {
         String mode = f.executable() ? "rwx------" : "rw-------";
         Files.createFile(out, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString(mode)));
-        try (InputStream in = tree.open(f.blob()); FileChannel channel = FileChannel.open(out, StandardOpenOption.WRITE);
+        try (InputStream in = tree.open(f); FileChannel channel = FileChannel.open(out, StandardOpenOption.WRITE);
              OutputStream sink = java.nio.channels.Channels.newOutputStream(channel)) {
             in.transferTo(sink);
             channel.force(true);
@@ -127,6 +127,15 @@ public final class Unpacker {
             channel.force(true);
         } catch (IOException e) {
             // not every file system allows it; the rename is still atomic
+        }
+    }
+
+    /** Removes {@code dir} and what it holds; what cannot be removed is left for {@link #removeLeftovers}. */
+    static void deleteQuietly(Path dir) {
+        try {
+            delete(dir);
+        } catch (IOException e) {
+            // a .tmp- leftover: removed at the next start
         }
     }
 

@@ -241,27 +241,17 @@ public final class Planner implements AutoCloseable {
         };
     }
 
-    /** What the device runs: its last successful apply, rebuilt from the mirror as the reconciler does after a restart. */
+    /** What the device runs: its last successful apply, rebuilt as the reconciler does after a restart. */
     private Observed observed() {
-        Optional<ApplyRecord> last = store.lastSuccessfulApply();
-        if (last.isEmpty()) {
+        Applier.Rebuilt rebuilt = Applier.rebuild(store, preparer, renderer, config.root(), config.hostname());
+        if (rebuilt.sha() == null) {
             return new Observed(null, null, List.of());
         }
-        String sha = last.get().sha();
-        String cannot = "cannot read the applied revision " + shortSha(sha);
-        String after = ": its services are planned as if none ran";
-        if (!mirror.has(sha)) {
-            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (not in the Git mirror)" + after));
+        if (rebuilt.applied() == null) {
+            return new Observed(new AppliedRevision(rebuilt.sha(), null), null, List.of("cannot read the applied revision "
+                    + shortSha(rebuilt.sha()) + " (" + rebuilt.why() + "): its services are planned as if none ran"));
         }
-        try {
-            if (prepare(sha) instanceof Preparation.Ready ready) {
-                Applied applied = render(ready, "");
-                return new Observed(new AppliedRevision(sha, applied.workload()), applied, List.of());
-            }
-            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (no longer valid here)" + after));
-        } catch (PlanException e) {
-            return new Observed(new AppliedRevision(sha, null), null, List.of(cannot + " (" + e.getMessage() + ")" + after));
-        }
+        return new Observed(new AppliedRevision(rebuilt.sha(), rebuilt.applied().workload()), rebuilt.applied(), List.of());
     }
 
     private record Observed(AppliedRevision revision, Applied applied, List<String> notes) {

@@ -24,7 +24,7 @@ import io.voltis.model.JobSpec;
 import io.voltis.model.JobTrigger;
 import io.voltis.model.Templates;
 import io.voltis.model.WorkloadSpec;
-import io.voltis.sync.Archives;
+import io.voltis.sync.RevisionArchive;
 import io.voltis.sync.InFlight;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.git.SourceException;
@@ -75,6 +75,35 @@ public final class Applier {
         List<ServiceDefinition> services = ServicePlan.definitions(ready.resolution().workload().name(), spec.services(),
                 ready.dir(), ready.files(), files, vars);
         return new Applied(ready, vars, files, services);
+    }
+
+    /**
+     * What the device runs, rebuilt without touching it: the last successful apply, prepared from
+     * the Git mirror or, when the mirror lacks the commit, from the store's archive of it, then
+     * rendered as {@link #plan} renders it. The reconciler after a restart and {@code plan} both
+     * rebuild it here. {@code sha} is null when nothing was applied yet; {@code applied} is null
+     * when the revision cannot be rebuilt, and {@code why} then says why.
+     */
+    public record Rebuilt(String sha, Applied applied, String why) {
+    }
+
+    public static Rebuilt rebuild(io.voltis.sync.store.RevisionStore store, io.voltis.sync.Preparer preparer,
+                                  FileRenderer renderer, Path root, String hostname) {
+        var last = store.lastSuccessfulApply();
+        if (last.isEmpty()) {
+            return new Rebuilt(null, null, null);
+        }
+        String sha = last.get().sha();
+        try {
+            Preparation prepared = preparer.prepare(sha);
+            if (prepared instanceof Preparation.Ready ready) {
+                return new Rebuilt(sha, plan(ready, renderer, root, hostname), null);
+            }
+            return new Rebuilt(sha, null, prepared instanceof Preparation.Invalid ? "no longer valid here"
+                    : "no device file for " + hostname);
+        } catch (io.voltis.sync.git.SourceException | FileStepException | RuntimeException e) {
+            return new Rebuilt(sha, null, e.getMessage());
+        }
     }
 
     /**
@@ -278,7 +307,9 @@ public final class Applier {
         Path temp = Files.createTempFile(ready.dir().getParent(), ".tmp-archive-", ".tar.gz",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
-            Archives.pack(ready.dir(), temp);
+            try (java.io.OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp))) {
+                RevisionArchive.pack(ready, out);
+            }
             try (InputStream in = Files.newInputStream(temp)) {
                 p.store().saveArchive(ready.sha(), in);
             }

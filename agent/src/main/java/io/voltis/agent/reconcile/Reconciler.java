@@ -178,22 +178,17 @@ public final class Reconciler {
         }
     }
 
-    /** After a restart, the last successful apply is what runs: rebuild it from the mirror (no network). */
+    /** After a restart, the last successful apply is what runs: rebuild it (mirror, else archive; no network). */
     private void restoreAppliedOnce() {
         if (applied != null || decidedFor != null) {
             return;
         }
-        Optional<ApplyRecord> last = p.store().lastSuccessfulApply();
-        if (last.isEmpty() || !p.mirror().has(last.get().sha())) {
-            return;
-        }
-        try {
-            if (p.preparer().prepare(last.get().sha()) instanceof Preparation.Ready ready) {
-                applied = applier.plan(ready);
-                applier.schedule(applied);
-            }
-        } catch (Exception e) {
-            LOG.warn("cannot restore the applied revision {}: {}", last.get().sha(), e.getMessage());
+        Applier.Rebuilt rebuilt = Applier.rebuild(p.store(), p.preparer(), p.renderer(), p.root(), p.hostname());
+        if (rebuilt.applied() != null) {
+            applied = rebuilt.applied();
+            applier.schedule(applied);
+        } else if (rebuilt.sha() != null) {
+            LOG.warn("cannot restore the applied revision {}: {}", rebuilt.sha(), rebuilt.why());
         }
     }
 

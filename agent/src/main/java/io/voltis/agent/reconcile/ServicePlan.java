@@ -98,7 +98,7 @@ final class ServicePlan {
 
     private static String sharedFingerprint(List<CommitTree.File> tree, List<DesiredFile> files) {
         StringBuilder text = new StringBuilder();
-        tree.forEach(f -> text.append(f.path()).append(' ').append(f.blob().name()).append(f.executable() ? " x" : "").append('\n'));
+        tree.forEach(f -> text.append(f.path()).append(' ').append(f.blob()).append(f.executable() ? " x" : "").append('\n'));
         files.forEach(f -> text.append(f.target()).append(' ').append(String.format("%04o ", f.mode()))
                 .append(f.digest()).append('\n'));
         return digest(text.toString());

@@ -26,8 +26,11 @@ import org.eclipse.jgit.treewalk.CanonicalTreeParser;
  */
 public final class CommitTree implements SourceTree, AutoCloseable {
 
-    /** One file of the tree, for unpacking. */
-    public record File(String path, Kind kind, boolean executable, ObjectId blob) {
+    /**
+     * One file of the tree, for unpacking: {@code blob} is the Git object id (40 hex digits) of
+     * its content (a link's target, for a link; the tree's id for a folder).
+     */
+    public record File(String path, Kind kind, boolean executable, String blob) {
     }
 
     private record Node(FileMode mode, ObjectId id) {
@@ -74,8 +77,23 @@ public final class CommitTree implements SourceTree, AutoCloseable {
         return read(node.id(), limit);
     }
 
+    /** The bytes of a file of {@link #walk}, at most {@code limit + 1} of them. */
+    public byte[] read(File file, int limit) throws IOException {
+        return read(ObjectId.fromString(file.blob()), limit);
+    }
+
+    /** The size of a file of {@link #walk} in bytes, without reading it. */
+    public long size(File file) throws IOException {
+        return size(ObjectId.fromString(file.blob()));
+    }
+
+    /** Streams a file of {@link #walk}, for unpacking files of any size. */
+    public InputStream open(File file) throws IOException {
+        return reader.open(ObjectId.fromString(file.blob()), Constants.OBJ_BLOB).openStream();
+    }
+
     /** The bytes of a blob, at most {@code limit + 1} of them (the size is checked first). */
-    public byte[] read(ObjectId blob, int limit) throws IOException {
+    private byte[] read(ObjectId blob, int limit) throws IOException {
         ObjectLoader loader = reader.open(blob, Constants.OBJ_BLOB);
         if (loader.getSize() <= limit) {
             return loader.getBytes();
@@ -86,13 +104,8 @@ public final class CommitTree implements SourceTree, AutoCloseable {
     }
 
     /** The size of a blob in bytes, without reading it. */
-    public long size(ObjectId blob) throws IOException {
+    private long size(ObjectId blob) throws IOException {
         return reader.getObjectSize(blob, Constants.OBJ_BLOB);
-    }
-
-    /** Streams a blob, for unpacking files of any size. */
-    public InputStream open(ObjectId blob) throws IOException {
-        return reader.open(blob, Constants.OBJ_BLOB).openStream();
     }
 
     /** The blob's size from its object header: no content is inflated. */
@@ -123,12 +136,12 @@ public final class CommitTree implements SourceTree, AutoCloseable {
             String rel = relative.isEmpty() ? e.getKey() : relative + "/" + e.getKey();
             FileMode mode = e.getValue().mode();
             if (mode == FileMode.TREE) {
-                out.add(new File(rel, Kind.DIRECTORY, false, e.getValue().id()));
+                out.add(new File(rel, Kind.DIRECTORY, false, e.getValue().id().name()));
                 walk(folderPath + "/" + e.getKey(), rel, out);
             } else if (mode == FileMode.SYMLINK) {
-                out.add(new File(rel, Kind.SYMLINK, false, e.getValue().id()));
+                out.add(new File(rel, Kind.SYMLINK, false, e.getValue().id().name()));
             } else if (mode == FileMode.REGULAR_FILE || mode == FileMode.EXECUTABLE_FILE) {
-                out.add(new File(rel, Kind.FILE, mode == FileMode.EXECUTABLE_FILE, e.getValue().id()));
+                out.add(new File(rel, Kind.FILE, mode == FileMode.EXECUTABLE_FILE, e.getValue().id().name()));
             }
         }
     }
