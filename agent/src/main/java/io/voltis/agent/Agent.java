@@ -152,14 +152,9 @@ public final class Agent implements AutoCloseable {
         Optional<String> quarantined = preparer.quarantineIfDue();
         quarantined.ifPresent(sha -> LOG.error("revision {} is quarantined: the agent stopped {} times in a row"
                 + " while preparing or applying it; it keeps the last good revision", sha, InFlight.QUARANTINE_AFTER));
-        Map<String, String> baseEnv = new LinkedHashMap<>();
-        for (String k : new String[] {"PATH", "HOME", "LANG", "TZ"}) {
-            if (env.get(k) != null) {
-                baseEnv.put(k, env.get(k));
-            }
-        }
+        Map<String, String> baseEnv = io.voltis.agent.runtime.process.ChildProcess.environment(env, Map.of());
         ProcessMarks marks = ProcessMarks.forStateDir(state);
-        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock, state.resolve("jobs"), marks);
+        JobRunner jobs = new JobRunner(store, config.jobWorkers(), baseEnv, clock, layout.jobs(), marks);
         closeInReverse.push(jobs);
         quarantined.ifPresent(sha -> jobs.endLeftoversOf(sha, "its revision " + sha.substring(0, 12) + " is quarantined"));
         runtime = runtime(state, clock, env, marks);

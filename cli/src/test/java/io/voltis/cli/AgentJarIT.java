@@ -98,6 +98,45 @@ class AgentJarIT {
         return "workload: hello-web\nlabels: {site: lab}\nvars:\n  greeting: \"" + greeting + "\"\n  port: \"" + port + "\"\n";
     }
 
+    /**
+     * The agent's own variables — the Git token above all — reach none of its children: the
+     * real jar, started with secrets in its environment, runs a service, a job and an exec health
+     * check that each write what they see.
+     */
+    @Test
+    void secretsInTheAgentsEnvironment_reachNoChild() throws Exception {
+        String token = "tok-7f3a9c-never-in-a-child";
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        String dump = "env > \"$VOLTIS_ROOT/%s.env\"";
+        origin.commit("dumps", Map.of("devices/dev1.yaml", "workload: app\n",
+                "workloads/app/workload.yaml", "apiVersion: voltis/v1\n"
+                        + "services:\n  - name: web\n    command: [sh, -c, '" + dump.formatted("service") + "; exec sleep 1000']\n"
+                        + "    health: {exec: [sh, -c, '" + dump.formatted("probe") + "'], interval: 1s, timeout: 5s}\n"
+                        + "jobs:\n  - name: once\n    run: [sh, -c, '" + dump.formatted("job") + "']\n    when: per-revision\n"));
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "run", "--repo", origin.fileUrl(), "--hostname", "dev1",
+                "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
+                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "3s",
+                "--listen", "127.0.0.1:0"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(tmp.resolve("daemon.log").toFile()));
+        Files.createDirectories(tmp.resolve("root"));
+        builder.environment().put("VOLTIS_GIT_TOKEN", token);
+        builder.environment().put("VOLTIS_GIT_PASSWORD", token + "-pw");
+        builder.environment().put("AWS_SECRET_ACCESS_KEY", token + "-aws");
+        daemons.add(builder.start());
+
+        Path root = tmp.resolve("root");
+        await().atMost(PATIENCE).until(() -> Files.exists(root.resolve("service.env")) && Files.exists(root.resolve("job.env"))
+                && Files.exists(root.resolve("probe.env")));
+        for (String child : List.of("service", "job", "probe")) {
+            String env = Files.readString(root.resolve(child + ".env"));
+            assertThat(env).as(child).doesNotContain(token).doesNotContain("VOLTIS_GIT").doesNotContain("AWS_SECRET")
+                    .contains("PATH=");
+        }
+        assertThat(Files.readString(tmp.resolve("daemon.log"))).doesNotContain(token);
+    }
+
     @Test
     void push_isApplied_killedServiceComesBack_invalidCommitIsHeldOff() throws Exception {
         int port = freePort();

@@ -55,6 +55,16 @@ public record StateLayout(Path dir) {
         return dir.resolve("in-flight");
     }
 
+    /** Job runs' logs and exit files (jobs outlive a killed agent). */
+    public Path jobs() {
+        return dir.resolve("jobs");
+    }
+
+    /** The mark that tells this agent's children from other processes. */
+    public Path processMark() {
+        return dir.resolve("process-mark");
+    }
+
     /** The revision store (H2) and its secret. */
     public Path db() {
         return dir.resolve("db");

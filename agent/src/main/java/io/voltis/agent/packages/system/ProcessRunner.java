@@ -11,63 +11,54 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+
+import io.voltis.agent.runtime.process.ChildProcess;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@link CommandRunner} over real child processes: stdin is /dev/null, stderr is merged into
- * stdout, and a named daemon thread keeps the last {@code maxLines} lines (each cut to
- * {@code maxLineLength} characters), so a chatty or hung command can neither fill memory nor
+ * {@link CommandRunner} over real child processes, through {@link ChildProcess}: the agent's own
+ * variables never reach the package manager (it sees PATH, HOME, LANG, TZ and what the dialect
+ * sets), stdin is /dev/null, stderr is merged into stdout, the last {@code maxLines} lines are
+ * kept (each cut to {@code maxLineLength} characters), and on timeout the command's process group
+ * gets SIGTERM, then SIGKILL 5 s later: a chatty or hung command can neither fill memory nor
  * block the caller past its timeout.
  */
 final class ProcessRunner implements CommandRunner {
 
-    /** How long to wait for the output pipe to close once the command itself has ended. */
-    private static final long DRAIN_MILLIS = 2_000;
+    /** The output kept of a run, before it is cut into its last lines. */
+    private static final int MAX_BYTES = 256 * 1024;
+    /** SIGTERM to the command's group on timeout, SIGKILL this long after (dpkg may need to finish a step). */
+    private static final Duration KILL_GRACE = Duration.ofSeconds(5);
 
     private final int maxLines;
     private final int maxLineLength;
 
+    private final Map<String, String> agentEnv;
+
     ProcessRunner(int maxLines, int maxLineLength) {
+        this(maxLines, maxLineLength, System.getenv());
+    }
+
+    /** @param agentEnv the agent's own environment, of which a command sees only PATH, HOME, LANG and TZ */
+    ProcessRunner(int maxLines, int maxLineLength, Map<String, String> agentEnv) {
         this.maxLines = maxLines;
         this.maxLineLength = maxLineLength;
+        this.agentEnv = Map.copyOf(agentEnv);
     }
 
     @Override
     public Result run(List<String> argv, Map<String, String> env, Duration timeout)
             throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(argv)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().putAll(env);
-        Process process = builder.start();
+        ChildProcess.Result r = ChildProcess.run(new ChildProcess.Request(argv, null,
+                ChildProcess.environment(agentEnv, env), timeout, MAX_BYTES, true, KILL_GRACE));
         Tail tail = new Tail(maxLines, maxLineLength);
-        Thread reader = new Thread(() -> tail.drain(process.getInputStream()), "voltis-command-output");
-        reader.setDaemon(true);
-        reader.start();
-        try {
-            boolean ended = process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!ended) {
-                kill(process);
-            }
-            // A daemon the command started may keep the pipe open: take what came, don't wait for it.
-            reader.join(DRAIN_MILLIS);
-            return ended ? new Result(process.exitValue(), tail.lines(), false) : new Result(-1, tail.lines(), true);
-        } catch (InterruptedException e) {
-            kill(process);
-            throw e;
-        }
-    }
-
-    /** SIGTERM to the command, then to its descendants (listed first: they outlive it), SIGKILL after 5s. */
-    private static void kill(Process process) throws InterruptedException {
-        List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroy();
-        descendants.forEach(ProcessHandle::destroy);
-        if (!process.waitFor(5, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-        }
-        descendants.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(5, TimeUnit.SECONDS);
+        tail.accept(r.stdout());
+        return switch (r.ending()) {
+            case EXITED -> new Result(r.exitCode(), tail.lines(), false);
+            case TIMED_OUT -> new Result(-1, tail.lines(), true);
+            case CANNOT_START -> throw new IOException(r.problem());
+            case INTERRUPTED -> throw new InterruptedException(r.problem());
+        };
     }
 
     /** The bounded tail of a byte stream, split into lines. */
@@ -82,20 +73,11 @@ final class ProcessRunner implements CommandRunner {
             this.maxLineLength = maxLineLength;
         }
 
-        void drain(InputStream in) {
-            byte[] buffer = new byte[8192];
-            try (in) {
-                int n;
-                while ((n = in.read(buffer)) >= 0) {
-                    accept(buffer, n);
-                }
-            } catch (IOException e) {
-                // The process was killed or closed its end: what was read is what there is.
-            }
-            synchronized (this) {
-                if (current.size() > 0) {
-                    endLine();
-                }
+        void accept(String text) {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            accept(bytes, bytes.length);
+            if (current.size() > 0) {
+                endLine();
             }
         }
 

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+
+import io.voltis.agent.runtime.process.ChildProcess;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -31,36 +33,14 @@ final class ExecProbe implements HealthProbe {
 
     @Override
     public Result check() {
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .directory(workingDir.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        builder.environment().clear();
-        builder.environment().putAll(env);
-        Process process;
-        try {
-            process = builder.start();
-        } catch (IOException e) {
-            return Result.failed("cannot run: " + Reasons.of(e, timeout));
-        }
-        try {
-            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                int code = process.exitValue();
-                return code == 0 ? Result.healthy() : Result.failed("exited with code " + code);
-            }
-            kill(process);
-            return Result.failed(Reasons.timedOut(timeout) + ", killed");
-        } catch (InterruptedException e) {
-            kill(process);
-            Thread.currentThread().interrupt();
-            return Result.failed("interrupted");
-        }
-    }
-
-    private static void kill(Process process) {
-        process.descendants().forEach(ProcessHandle::destroyForcibly);
-        process.destroyForcibly();
+        ChildProcess.Result r = ChildProcess.run(new ChildProcess.Request(command, workingDir, env, timeout, 4096, true,
+                Duration.ZERO));
+        return switch (r.ending()) {
+            case EXITED -> r.exitCode() == 0 ? Result.healthy() : Result.failed("exited with code " + r.exitCode());
+            case TIMED_OUT -> Result.failed(Reasons.timedOut(timeout) + ", killed");
+            case CANNOT_START -> Result.failed("cannot run: " + r.problem().substring("cannot run ".length()));
+            case INTERRUPTED -> Result.failed("interrupted");
+        };
     }
 
     @Override

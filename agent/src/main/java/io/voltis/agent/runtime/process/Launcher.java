@@ -15,7 +15,7 @@ import io.voltis.agent.runtime.ServiceDefinition;
  * Creates a service's process: {@code setsid} makes it the leader of a new session and process
  * group, so the whole tree it forks can be signalled at once. The environment is exactly the
  * definition's {@code env} over a small base taken from the agent's own environment
- * ({@link #INHERITED}); stdin is {@code /dev/null}, stdout and stderr one pipe.
+ * ({@link ChildProcess#environment}: nothing of the agent's own variables); stdin is {@code /dev/null}, stdout and stderr one pipe.
  *
  * <p>The executable is looked up the way {@code execvp} will, before the process is created,
  * so that a missing command is a one-line reason instead of a crash loop of {@code setsid}
@@ -24,11 +24,8 @@ import io.voltis.agent.runtime.ServiceDefinition;
  */
 final class Launcher {
 
-    /** NOTE: documented in docs/runtime-process.md. */
-    static final List<String> INHERITED = List.of("PATH", "HOME", "LANG", "TZ");
     /** glibc's {@code execvp} search path when PATH is unset. */
     private static final String DEFAULT_PATH = "/bin:/usr/bin";
-    private static final List<String> SYSTEM_DIRS = List.of("/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
     private final Path setsid;
     private final Path shell;
@@ -46,26 +43,14 @@ final class Launcher {
      * @throws IllegalStateException when {@code setsid} (util-linux) or {@code /bin/sh} is missing
      */
     static Launcher find(Map<String, String> agentEnv) {
-        List<String> dirs = new ArrayList<>(SYSTEM_DIRS);
-        String path = agentEnv.get("PATH");
-        if (path != null) {
-            dirs.addAll(0, List.of(path.split(":")));
-        }
-        Path setsid = dirs.stream().filter(d -> d.startsWith("/")).map(d -> Path.of(d, "setsid"))
-                .filter(Files::isExecutable).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the process runtime needs setsid (util-linux) to give each"
-                        + " service its own process group, and it is not in " + String.join(":", dirs)));
+        Path setsid = ChildProcess.setsid(agentEnv).orElseThrow(() -> new IllegalStateException("the process runtime"
+                + " needs setsid (util-linux) to give each service its own process group, and it is not in "
+                + agentEnv.getOrDefault("PATH", "") + " nor in the system's folders"));
         Path shell = Path.of("/bin/sh");
         if (!Files.isExecutable(shell)) {
             throw new IllegalStateException("the process runtime needs /bin/sh to signal process groups");
         }
-        Map<String, String> base = new LinkedHashMap<>();
-        for (String name : INHERITED) {
-            String value = agentEnv.get(name);
-            if (value != null) {
-                base.put(name, value);
-            }
-        }
+        Map<String, String> base = ChildProcess.environment(agentEnv, Map.of());
         return new Launcher(setsid, shell, Map.copyOf(base));
     }
 

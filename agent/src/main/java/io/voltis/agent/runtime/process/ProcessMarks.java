@@ -50,7 +50,7 @@ public final class ProcessMarks {
 
     /** The marks of the agent whose state directory is {@code stateDir}: its token, created (0600) on first use. */
     public static ProcessMarks forStateDir(Path stateDir) {
-        Path file = stateDir.resolve("process-mark");
+        Path file = new io.voltis.sync.StateLayout(stateDir).processMark();
         try {
             Files.createDirectories(stateDir);
             if (!Files.exists(file)) {
