@@ -169,8 +169,8 @@ public final class Agent implements AutoCloseable {
                 jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
                 config.keepRevisions()), new Reconciler.Listener() {
                     @Override
-                    public void applied(boolean succeeded, Duration took) {
-                        metrics.applied(succeeded, took);
+                    public void applied(io.voltis.agent.reconcile.ApplyReason failed, Duration took) {
+                        metrics.applied(failed, took);
                     }
 
                     @Override

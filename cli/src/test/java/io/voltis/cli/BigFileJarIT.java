@@ -219,7 +219,7 @@ class BigFileJarIT {
         await().atMost(PATIENCE).until(() -> status().map(s -> bad.equals(text(s, "desiredRevision"))
                 && "Failed".equals(text(s, "phase"))).orElse(false));
         JsonNode s = status().orElseThrow();
-        assertThat(text(s, "lastError")).isEqualTo("revision " + bad.substring(0, 12) + " is invalid: " + problem);
+        assertThat(text(s, "lastError")).isEqualTo("InvalidWorkload: revision " + bad.substring(0, 12) + " is invalid: " + problem);
         assertThat(text(s, "appliedRevision")).isEqualTo(good);
         try (RevisionStore store = RevisionStore.openClient(tmp.resolve("state"), Clock.systemUTC())) {
             assertThat(store.revision(bad).orElseThrow().validation()).isEqualTo(RevisionRecord.Validation.INVALID);
@@ -267,7 +267,7 @@ class BigFileJarIT {
         await().atMost(PATIENCE).until(() -> status().map(s -> text(s, "lastError").contains("quarantined")
                 && "Failed".equals(text(s, "phase"))).orElse(false));
         JsonNode s = status().orElseThrow();
-        assertThat(text(s, "lastError")).isEqualTo("revision " + bad.substring(0, 12) + " is invalid: quarantined:"
+        assertThat(text(s, "lastError")).isEqualTo("Quarantined: revision " + bad.substring(0, 12) + " is invalid: quarantined:"
                 + " the agent stopped 3 times in a row while applying " + bad.substring(0, 12)
                 + " (out of memory, or killed); it is not tried again: push a newer commit or pin another revision");
         assertThat(text(s, "appliedRevision")).isEqualTo(good);

@@ -68,7 +68,8 @@ public final class AgentMetrics implements AutoCloseable {
     private final Timer pollDuration;
     private final Timer tickDuration;
     private final Counter appliesSucceeded;
-    private final Counter appliesFailed;
+    private final Map<io.voltis.agent.reconcile.ApplyReason, Counter> appliesFailed =
+            new java.util.EnumMap<>(io.voltis.agent.reconcile.ApplyReason.class);
     private final Timer applyDuration;
     private final Counter driftCorrections;
     private volatile double lastPollSeconds = Double.NaN;
@@ -100,7 +101,10 @@ public final class AgentMetrics implements AutoCloseable {
         tickDuration = timer("voltis.reconcile.tick.duration", "Time a reconcile tick took");
 
         appliesSucceeded = applies("succeeded");
-        appliesFailed = applies("failed");
+        for (io.voltis.agent.reconcile.ApplyReason r : io.voltis.agent.reconcile.ApplyReason.values()) {
+            appliesFailed.put(r, Counter.builder("voltis.applies").description("Revisions applied, by result (and, for"
+                    + " failed ones, the reason word)").tag("result", "failed").tag("reason", r.word()).register(registry));
+        }
         applyDuration = timer("voltis.apply.duration", "Time applying a revision took, whatever its result");
         Gauge.builder("voltis.last.successful.apply.timestamp.seconds", () -> lastApplySeconds)
                 .description("Epoch seconds of the last revision applied successfully (NaN until one)")
@@ -147,13 +151,13 @@ public final class AgentMetrics implements AutoCloseable {
         tickDuration.record(took);
     }
 
-    /** Applying a revision ended. */
-    public void applied(boolean succeeded, Duration took) {
-        if (succeeded) {
+    /** Applying a revision ended: {@code failed} is why it failed, null when it succeeded. */
+    public void applied(io.voltis.agent.reconcile.ApplyReason failed, Duration took) {
+        if (failed == null) {
             appliesSucceeded.increment();
             lastApplySeconds = epochSeconds();
         } else {
-            appliesFailed.increment();
+            appliesFailed.get(failed).increment();
         }
         applyDuration.record(took);
     }
@@ -281,7 +285,7 @@ public final class AgentMetrics implements AutoCloseable {
 
     private Counter applies(String result) {
         return Counter.builder("voltis.applies")
-                .description("Revisions applied, by result")
+                .description("Revisions applied, by result (and, for failed ones, the reason word)")
                 .tag("result", result)
                 .register(registry);
     }

@@ -44,8 +44,15 @@ public final class Applier {
 
     /** An apply failed; the message is one line, and the device runs the previous revision. */
     static final class ApplyFailed extends Exception {
-        ApplyFailed(String message, Throwable cause) {
+        private final ApplyReason reason;
+
+        ApplyFailed(ApplyReason reason, String message, Throwable cause) {
             super(message, cause);
+            this.reason = reason;
+        }
+
+        ApplyReason reason() {
+            return reason;
         }
     }
 
@@ -115,7 +122,8 @@ public final class Applier {
         try {
             p.preparer().begin(InFlight.Step.APPLY, ready.sha());
         } catch (SourceException e) {
-            throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " not started: " + e.getMessage(), e);
+            throw new ApplyFailed(ApplyReason.APPLY_ERROR, "apply of " + ready.sha().substring(0, 12) + " not started: "
+                    + e.getMessage(), e);
         }
         try {
             Applied next = applyNow(ready, previous);
@@ -171,23 +179,23 @@ public final class Applier {
                 restore(previous);
             }
             p.store().applyFinished(id, ApplyRecord.Result.FAILED, message);
-            p.store().addEvent("ApplyFailed", ready.sha(), reason(e) + ": " + message);
-            throw new ApplyFailed("apply of " + ready.sha().substring(0, 12) + " failed at " + message, e);
+            p.store().addEvent("ApplyFailed", ready.sha(), reason(e).word() + ": " + message);
+            throw new ApplyFailed(reason(e), "apply of " + ready.sha().substring(0, 12) + " failed at " + message, e);
         }
     }
 
-    /** NOTE: the reason word an ApplyFailed event (and its log line) begins with; docs/agent.md lists them. */
-    private static String reason(Exception e) {
+    /** The reason an ApplyFailed event (and its log line, and lastError) begins with. */
+    private static ApplyReason reason(Exception e) {
         if (e instanceof FileStepException) {
-            return "FilesFailed";
+            return ApplyReason.FILES_FAILED;
         }
         if (e instanceof PackageException) {
-            return "PackageFailed";
+            return ApplyReason.PACKAGE_FAILED;
         }
         if (e instanceof JobFailed) {
-            return "JobFailed";
+            return ApplyReason.JOB_FAILED;
         }
-        return "ApplyError";
+        return ApplyReason.APPLY_ERROR;
     }
 
     private static String seconds(long nanos) {

@@ -43,8 +43,6 @@ import org.slf4j.LoggerFactory;
 public final class Reconciler {
 
     private static final Logger LOG = LoggerFactory.getLogger(Reconciler.class);
-    private static final Duration FIRST_RETRY = Duration.ofSeconds(30);
-    private static final Duration MAX_RETRY = Duration.ofMinutes(10);
     /** How long a decision that found the revision missing (server down, pin not found) is kept before asking again. */
     private static final Duration RECHECK_MISSING = Duration.ofMinutes(1);
 
@@ -60,7 +58,8 @@ public final class Reconciler {
         Listener NONE = new Listener() {
         };
 
-        default void applied(boolean succeeded, Duration took) {
+        /** An apply ended: {@code failed} is why it failed, null when it succeeded. */
+        default void applied(ApplyReason failed, Duration took) {
         }
 
         default void driftCorrected(int files) {
@@ -75,16 +74,20 @@ public final class Reconciler {
     private Desired desired;
     private String decidedFor;
     private Instant decidedAt;
-    private String failedSha;
-    private int failedAttempts;
-    private Instant retryAt;
-    private String lastError;
+    /** The last apply failure, of the revision it names; retried by its reason's kind. */
+    private Failure failure;
+    /** Why drifted files could not be put back this tick; recomputed by every tick's converge. */
+    private String driftError;
     private volatile String tickFailure;
     private final CliEvents cliEvents;
     private final StateLoss stateLoss;
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
+
+    /** A revision that failed to apply: why ({@code message} starts with the reason word), how often in a row, when to try again. */
+    private record Failure(String sha, ApplyReason reason, String message, int attempts, Instant retryAt) {
+    }
 
     public Reconciler(Parts parts) {
         this(parts, Listener.NONE);
@@ -140,7 +143,8 @@ public final class Reconciler {
             if (services == null) {
                 services = statusesQuietly();
             }
-            status = snapshot(phase, error == null ? lastError : error, services, now);
+            // recomputed from this tick's conditions: a problem that is gone leaves no lastError behind
+            status = snapshot(phase, error, services, now);
             serviceTransitions(status);
             if (phase != lastPhase && lastPhase != null) {
                 event("PhaseChanged", status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
@@ -240,7 +244,16 @@ public final class Reconciler {
     }
 
     private boolean mayTry(String sha, Instant now) {
-        return !sha.equals(failedSha) || retryAt == null || !now.isBefore(retryAt);
+        return failure == null || !sha.equals(failure.sha()) || !now.isBefore(failure.retryAt());
+    }
+
+    private boolean failing(String sha) {
+        return failure != null && failure.sha().equals(sha);
+    }
+
+    private Failure failed(String sha, ApplyReason reason, String message, Instant now) {
+        int attempts = failing(sha) ? failure.attempts() + 1 : 1;
+        return new Failure(sha, reason, reason.word() + ": " + message, attempts, reason.retryAt(attempts, now));
     }
 
     private void apply(Preparation.Ready ready, Instant now) {
@@ -250,17 +263,11 @@ public final class Reconciler {
         long started = System.nanoTime();
         try {
             applied = applier.apply(ready, applied);
-            listener.applied(true, Duration.ofNanos(System.nanoTime() - started));
-            failedSha = null;
-            failedAttempts = 0;
-            lastError = null;
+            listener.applied(null, Duration.ofNanos(System.nanoTime() - started));
+            failure = null;
         } catch (Applier.ApplyFailed e) {
-            listener.applied(false, Duration.ofNanos(System.nanoTime() - started));
-            failedAttempts = ready.sha().equals(failedSha) ? failedAttempts + 1 : 1;
-            failedSha = ready.sha();
-            Duration wait = FIRST_RETRY.multipliedBy(1L << Math.min(failedAttempts - 1, 10));
-            retryAt = now.plus(wait.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : wait);
-            lastError = e.getMessage();
+            listener.applied(e.reason(), Duration.ofNanos(System.nanoTime() - started));
+            failure = failed(ready.sha(), e.reason(), e.getMessage(), now);
         }
     }
 
@@ -273,13 +280,11 @@ public final class Reconciler {
             DiskSpace.require(p.root(), DiskSpace.sizeOf(ready.dir()), "apply " + ready.sha().substring(0, 12));
             return true;
         } catch (SourceException e) {
-            String error = e.reason().word() + ": " + e.getMessage();
-            if (!error.equals(lastError)) {
-                event("ApplyFailed", ready.sha(), error);
+            Failure refused = failed(ready.sha(), ApplyReason.INSUFFICIENT_SPACE, e.getMessage(), p.clock().instant());
+            if (failure == null || !refused.message().equals(failure.message())) {
+                event("ApplyFailed", ready.sha(), refused.message());
             }
-            failedSha = ready.sha();
-            retryAt = null;
-            lastError = error;
+            failure = refused;
             return false;
         } catch (java.io.IOException e) {
             return true; // the unpacked folder cannot be measured: the apply itself will say why
@@ -288,6 +293,7 @@ public final class Reconciler {
 
     /** The quiet path: put drifted files back, re-read packages when due, keep services as declared. */
     private void converge(Desired d) {
+        driftError = null;
         if (applied == null) {
             return;
         }
@@ -298,9 +304,10 @@ public final class Reconciler {
                 listener.driftCorrected(changes.written().size());
             }
         } catch (Exception e) {
-            lastError = e.getMessage();
+            driftError = ApplyReason.FILES_FAILED.word() + ": drifted files of " + applied.sha().substring(0, 12)
+                    + " cannot be put back: " + e.getMessage();
         }
-        String failing = d instanceof Desired.Revision r && r.sha().equals(failedSha) ? failedSha : null;
+        String failing = d instanceof Desired.Revision r && failing(r.sha()) ? r.sha() : null;
         packages.recheck(applied, failing, p.clock().instant());
         applied.services().forEach(p.runtime()::apply);
     }
@@ -313,7 +320,7 @@ public final class Reconciler {
             return Phase.FAILED;
         }
         if (d instanceof Desired.Revision r && (applied == null || !applied.sha().equals(r.sha()))) {
-            return r.sha().equals(failedSha) ? Phase.FAILED : Phase.PROGRESSING;
+            return failing(r.sha()) ? Phase.FAILED : Phase.PROGRESSING;
         }
         if (applied == null) {
             return Phase.PROGRESSING;
@@ -329,16 +336,24 @@ public final class Reconciler {
         return waiting ? Phase.PROGRESSING : Phase.SYNCED;
     }
 
+    /**
+     * The tick's {@code lastError}, from what holds now, reason word first: the desired revision
+     * missing or invalid, else its apply failing, else drifted files that could not be put back
+     * this tick; null when none holds.
+     */
     private String error(Desired d) {
         if (d instanceof Desired.Missing m) {
             return m.error();
         }
         List<String> problems = Desired.problemsOf(d instanceof Desired.Revision r ? r.preparation() : null);
         if (!problems.isEmpty()) {
-            return "revision " + ((Desired.Revision) d).sha().substring(0, 12) + " is invalid: " + problems.get(0)
-                    + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
+            return ApplyReason.ofInvalid(problems).word() + ": revision " + ((Desired.Revision) d).sha().substring(0, 12)
+                    + " is invalid: " + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
         }
-        return null;
+        if (d instanceof Desired.Revision r && failing(r.sha()) && (applied == null || !applied.sha().equals(r.sha()))) {
+            return failure.message();
+        }
+        return driftError;
     }
 
     private AgentStatus snapshot(Phase phase, String error, List<ServiceStatus> services, Instant now) {

@@ -105,8 +105,8 @@ class AgentMetricsTest {
     @Test
     void tickedAndApplied_areHistogramsAndApplyCountsByResult() {
         metrics.ticked(Duration.ofMillis(7));
-        metrics.applied(true, Duration.ofMillis(400));
-        metrics.applied(false, Duration.ofSeconds(40));
+        metrics.applied(null, Duration.ofMillis(400));
+        metrics.applied(io.voltis.agent.reconcile.ApplyReason.JOB_FAILED, Duration.ofSeconds(40));
 
         String scrape = metrics.scrape();
 
@@ -114,7 +114,8 @@ class AgentMetricsTest {
                 "voltis_reconcile_tick_duration_seconds_bucket{le=\"0.01\"} 1",
                 "voltis_reconcile_tick_duration_seconds_count 1",
                 "voltis_applies_total{result=\"succeeded\"} 1.0",
-                "voltis_applies_total{result=\"failed\"} 1.0",
+                "voltis_applies_total{reason=\"JobFailed\",result=\"failed\"} 1.0",
+                "voltis_applies_total{reason=\"PackageFailed\",result=\"failed\"} 0.0",
                 "voltis_apply_duration_seconds_bucket{le=\"0.5\"} 1",
                 "voltis_apply_duration_seconds_bucket{le=\"30.0\"} 1",
                 "voltis_apply_duration_seconds_bucket{le=\"120.0\"} 2",
@@ -128,10 +129,10 @@ class AgentMetricsTest {
         assertThat(value(before, "voltis_last_successful_apply_timestamp_seconds")).isNaN();
 
         metrics.polled(new PollResult.Unchanged(SHA_A), Duration.ofMillis(5));
-        metrics.applied(true, Duration.ofSeconds(1));
+        metrics.applied(null, Duration.ofSeconds(1));
         clock.advance(Duration.ofMinutes(5));
         metrics.polled(new PollResult.Failed(Reason.AUTHENTICATION_FAILED, "401"), Duration.ofMillis(5));
-        metrics.applied(false, Duration.ofSeconds(1));
+        metrics.applied(io.voltis.agent.reconcile.ApplyReason.JOB_FAILED, Duration.ofSeconds(1));
 
         String after = metrics.scrape();
         assertThat(value(after, "voltis_last_successful_poll_timestamp_seconds")).isEqualTo(1740830400.25);

@@ -73,6 +73,46 @@ class ReconcilerTest {
     }
 
     @Test
+    void driftThatCannotBePutBack_isTheLastError_untilItCanThenNoLongerIs() throws Exception {
+        assertThat(f.converge().phase()).isEqualTo(Phase.SYNCED);
+        java.nio.file.Path conf = tmp.resolve("root/etc/app/app.conf");
+        java.nio.file.Files.delete(conf);
+        java.nio.file.Files.createDirectories(conf.resolve("in-the-way"));
+
+        AgentStatus blocked = f.agent.tickNow();
+
+        assertThat(blocked.lastError()).startsWith("FilesFailed: drifted files of " + f.origin.head().substring(0, 12)
+                + " cannot be put back: ");
+        java.nio.file.Files.delete(conf.resolve("in-the-way"));
+        java.nio.file.Files.delete(conf);
+
+        AgentStatus fixed = f.agent.tickNow();
+
+        assertThat(f.file("etc/app/app.conf")).startsWith("greeting=hello");
+        assertThat(fixed.lastError()).as("recomputed each tick: the problem is gone").isNull();
+        assertThat(fixed.phase()).isEqualTo(Phase.SYNCED);
+    }
+
+    @Test
+    void aFailedApply_isRetriedByItsReasonsKind_andTheReasonWordLeadsEverywhere() throws Exception {
+        f.converge();
+        f.origin.commit("v2", workload("changed", "echo broken >&2; exit 3", ""));
+        AgentStatus s = f.converge();
+
+        assertThat(s.lastError()).startsWith("JobFailed: apply of " + f.origin.head().substring(0, 12) + " failed at jobs:");
+        assertThat(f.agent.store().events(20)).anyMatch(e -> e.type().equals("ApplyFailed")
+                && e.message().startsWith("JobFailed: jobs: job migrate failed (exit 3)"));
+        int applies = f.agent.store().applies(10).size();
+        f.agent.tickNow();
+        assertThat(f.agent.store().applies(10)).as("JobFailed waits (30 s first) before the same revision again")
+                .hasSize(applies);
+        assertThat(ApplyReason.JOB_FAILED.retryAt(1, java.time.Instant.EPOCH)).isEqualTo(java.time.Instant.ofEpochSecond(30));
+        assertThat(ApplyReason.JOB_FAILED.retryAt(30, java.time.Instant.EPOCH)).isEqualTo(java.time.Instant.ofEpochSecond(600));
+        assertThat(ApplyReason.FILES_FAILED.retryAt(1, java.time.Instant.EPOCH)).isEqualTo(java.time.Instant.ofEpochSecond(5));
+        assertThat(ApplyReason.INVALID_WORKLOAD.retryAt(1, java.time.Instant.EPOCH)).isEqualTo(java.time.Instant.MAX);
+    }
+
+    @Test
     void firstTick_appliesEverything_thenAQuietTickChangesNothing() throws Exception {
         AgentStatus s = f.converge();
 
