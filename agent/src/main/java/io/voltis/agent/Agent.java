@@ -1,5 +1,6 @@
 package io.voltis.agent;
 
+import io.voltis.sync.store.EventType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -199,7 +200,7 @@ public final class Agent implements AutoCloseable {
             Path aside = RevisionStore.setAsideDamaged(state, clock);
             RevisionStore fresh = RevisionStore.openOwner(state, clock);
             // NOTE: the event's first words are what docs/operations.md tells operators to look for.
-            fresh.addEvent("StoreRebuilt", null, "the revision store was damaged and was rebuilt empty; the damaged file is"
+            fresh.addEvent(EventType.STORE_REBUILT, null, "the revision store was damaged and was rebuilt empty; the damaged file is"
                     + " kept as " + aside + "; lost: the history, any CLI pin, the record of jobs run (per-revision and once"
                     + " jobs run again); the device converges to what Git says (" + e.getMessage() + ")");
             return fresh;

@@ -1,5 +1,6 @@
 package io.voltis.cli;
 
+import io.voltis.sync.store.EventType;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
@@ -29,7 +30,7 @@ final class PinCommand implements Callable<Integer> {
         try (Device d = Device.open(device.load(spec))) {
             String sha = d.resolve(rev);
             d.store.setPin(sha);
-            d.store.addEvent("Pinned", sha, "pinned to " + sha.substring(0, 12) + " from the cli");
+            d.store.addEvent(EventType.PINNED, sha, "pinned to " + sha.substring(0, 12) + " from the cli");
             PrintWriter out = spec.commandLine().getOut();
             String tag = rev.strip().matches("[0-9a-fA-F]{4,40}") ? "" : "tag " + rev.strip() + ", ";
             out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (" + tag + "from cli); " + d.whenApplied()

@@ -1,5 +1,6 @@
 package io.voltis.cli;
 
+import io.voltis.sync.store.EventType;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,7 +46,7 @@ final class RollbackCommand implements Callable<Integer> {
                 throw new IllegalStateException(Device.shortSha(applied) + " already runs and is pinned: nothing to do");
             }
             d.store.setPin(target);
-            d.store.addEvent("RolledBack", target, "rollback from " + applied.substring(0, 12) + " to "
+            d.store.addEvent(EventType.ROLLED_BACK, target, "rollback from " + applied.substring(0, 12) + " to "
                     + target.substring(0, 12) + " from the cli");
             PrintWriter out = spec.commandLine().getOut();
             out.println("rolling " + d.hostname() + " back from " + Device.shortSha(applied) + " to "

@@ -1,5 +1,6 @@
 package io.voltis.cli;
 
+import io.voltis.sync.store.EventType;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 
@@ -29,7 +30,7 @@ final class UnpinCommand implements Callable<Integer> {
                 return Main.OK;
             }
             d.store.clearPin();
-            d.store.addEvent("Unpinned", pin.get().revision(), "unpinned from the cli");
+            d.store.addEvent(EventType.UNPINNED, pin.get().revision(), "unpinned from the cli");
             String head = d.store.sourceState().headRevision();
             out.println("unpinned " + d.hostname() + " (was " + Device.shortSha(pin.get().revision()) + "): it follows "
                     + d.config.branch() + " again" + (head == null ? "" : ", head " + Device.shortSha(head)) + "; "

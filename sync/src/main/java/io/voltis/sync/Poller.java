@@ -1,5 +1,6 @@
 package io.voltis.sync;
 
+import io.voltis.sync.store.EventType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,7 +53,7 @@ public final class Poller {
         try {
             String head = mirror.remoteHead();
             if (before.reason() != null) {
-                store.addEvent("SourceRecovered", head, "source recovered after " + before.reason()
+                store.addEvent(EventType.SOURCE_RECOVERED, head, "source recovered after " + before.reason()
                         + (failedPolls > 0 ? " (" + failedPolls + " failed poll" + (failedPolls > 1 ? "s" : "") + ")" : ""));
             }
             failedPolls = 0;
@@ -68,10 +69,10 @@ public final class Poller {
             boolean seen = store.revision(fetched.head()).isPresent();
             store.recordRevision(info.sha(), info.author(), info.committedAt(), info.message());
             if (!seen) {
-                store.addEvent("RevisionSeen", info.sha(), "new head of " + mirror.spec().branch() + ": " + info.message());
+                store.addEvent(EventType.REVISION_SEEN, info.sha(), "new head of " + mirror.spec().branch() + ": " + info.message());
             }
             if (forced) {
-                store.addEvent("HistoryRewritten", info.sha(), "branch " + mirror.spec().branch() + " was force-pushed: "
+                store.addEvent(EventType.HISTORY_REWRITTEN, info.sha(), "branch " + mirror.spec().branch() + " was force-pushed: "
                         + previous + " is no longer on it");
             }
             state = new SourceState(now, now, fetched.head(), true, null, null, null);
@@ -93,7 +94,7 @@ public final class Poller {
         boolean changed = before.reachable() || !Objects.equals(before.reason(), reason.word())
                 || !Objects.equals(before.error(), message);
         if (changed) {
-            store.addEvent("SourceFailed", before.headRevision(), reason.word() + ": " + message);
+            store.addEvent(EventType.SOURCE_FAILED, before.headRevision(), reason.word() + ": " + message);
         }
         persist(changed, now);
         return new PollResult.Failed(reason, message);

@@ -1,5 +1,6 @@
 package io.voltis.sync;
 
+import io.voltis.sync.store.EventType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -96,7 +97,7 @@ public final class Preparer {
         InFlight.Record r = left.get();
         String doing = (r.step() == InFlight.Step.PREPARE ? "preparing" : "applying") + " " + r.sha().substring(0, 12);
         if (r.attempt() < InFlight.QUARANTINE_AFTER) {
-            store.addEvent("StepInterrupted", r.sha(), "the agent stopped while " + doing + " (attempt " + r.attempt()
+            store.addEvent(EventType.STEP_INTERRUPTED, r.sha(), "the agent stopped while " + doing + " (attempt " + r.attempt()
                     + " of " + InFlight.QUARANTINE_AFTER + " before it is quarantined)");
             return Optional.empty();
         }
@@ -111,7 +112,7 @@ public final class Preparer {
             }
         }
         store.markValidated(r.sha(), RevisionRecord.Validation.INVALID, problem);
-        store.addEvent("RevisionQuarantined", r.sha(), problem);
+        store.addEvent(EventType.REVISION_QUARANTINED, r.sha(), problem);
         end();
         return Optional.of(r.sha());
     }
@@ -159,7 +160,7 @@ public final class Preparer {
             if (!resolution.valid()) {
                 List<String> problems = resolution.problems().stream().map(Problem::toString).toList();
                 store.markValidated(sha, RevisionRecord.Validation.INVALID, String.join("\n", problems));
-                store.addEvent("RevisionInvalid", sha, problems.size() + " problem(s), first: " + problems.get(0));
+                store.addEvent(EventType.REVISION_INVALID, sha, problems.size() + " problem(s), first: " + problems.get(0));
                 return new Preparation.Invalid(sha, problems);
             }
             store.markValidated(sha, RevisionRecord.Validation.VALID, null);

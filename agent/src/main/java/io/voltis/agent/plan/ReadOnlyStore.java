@@ -37,7 +37,7 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
-    public void addEvent(String type, String revision, String message) {
+    public void addEvent(io.voltis.sync.store.EventType type, String revision, String message) {
         // dropped: a plan is not an event of the device
     }
 

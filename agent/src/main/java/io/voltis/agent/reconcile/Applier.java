@@ -1,5 +1,6 @@
 package io.voltis.agent.reconcile;
 
+import io.voltis.sync.store.EventType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -139,7 +140,7 @@ public final class Applier {
         long started = System.nanoTime();
         java.time.Instant resumed = unfinishedSince(ready.sha());
         long id = p.store().applyStarted(ready.sha());
-        p.store().addEvent("ApplyStarted", ready.sha(), "applying " + ready.sha().substring(0, 12)
+        p.store().addEvent(EventType.APPLY_STARTED, ready.sha(), "applying " + ready.sha().substring(0, 12)
                 + " (" + ready.resolution().workload().name() + ")");
         String step = "files";
         boolean filesTouched = false;
@@ -166,7 +167,7 @@ public final class Applier {
             }
             next.services().forEach(p.runtime()::apply);
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
-            p.store().addEvent("Applied", ready.sha(), "applied " + ready.sha().substring(0, 12) + " ("
+            p.store().addEvent(EventType.APPLIED, ready.sha(), "applied " + ready.sha().substring(0, 12) + " ("
                     + ready.resolution().workload().name() + ") in " + seconds(System.nanoTime() - started));
             schedule(next);
             // NOTE: after the services: the systemd runtime's units name their revision folder as
@@ -179,7 +180,7 @@ public final class Applier {
                 restore(previous);
             }
             p.store().applyFinished(id, ApplyRecord.Result.FAILED, message);
-            p.store().addEvent("ApplyFailed", ready.sha(), reason(e).word() + ": " + message);
+            p.store().addEvent(EventType.APPLY_FAILED, ready.sha(), reason(e).word() + ": " + message);
             throw new ApplyFailed(reason(e), "apply of " + ready.sha().substring(0, 12) + " failed at " + message, e);
         }
     }
@@ -255,7 +256,7 @@ public final class Applier {
     void schedule(Applied running) {
         String sha = running.ready().sha();
         for (String refused : p.cron().replace(scheduled(running.ready().resolution().workload().spec(), running, sha))) {
-            p.store().addEvent("CronJobRefused", sha, refused);
+            p.store().addEvent(EventType.CRON_JOB_REFUSED, sha, refused);
         }
     }
 
@@ -278,7 +279,7 @@ public final class Applier {
         try {
             p.files().apply(previous.files());
         } catch (FileStepException e) {
-            p.store().addEvent("RestoreFailed", previous.sha(), "could not put the previous files back: " + e.getMessage());
+            p.store().addEvent(EventType.RESTORE_FAILED, previous.sha(), "could not put the previous files back: " + e.getMessage());
         }
     }
 
@@ -302,7 +303,7 @@ public final class Applier {
             }
             p.unpacker().prune(recent);
         } catch (IOException | RuntimeException e) {
-            p.store().addEvent("ArchiveFailed", ready.sha(), "cannot keep the workload archive: " + e.getMessage());
+            p.store().addEvent(EventType.ARCHIVE_FAILED, ready.sha(), "cannot keep the workload archive: " + e.getMessage());
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.Set;
 
 import io.voltis.sync.store.Event;
 import io.voltis.sync.store.EventLog;
+import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;
 
@@ -18,7 +19,8 @@ import io.voltis.sync.store.RevisionStore;
 final class CliEvents {
 
     /** NOTE: the events only the CLI records (PinCommand, UnpinCommand, RollbackCommand). */
-    private static final Set<String> TYPES = Set.of("Pinned", "Unpinned", "RolledBack");
+    private static final Set<String> TYPES = Set.of(EventType.PINNED.word(), EventType.UNPINNED.word(),
+            EventType.ROLLED_BACK.word());
     private static final int CHECKS = 3;
 
     private final RevisionStore store;
@@ -49,7 +51,7 @@ final class CliEvents {
         for (int i = newest.size() - 1; i >= 0; i--) {
             Event e = newest.get(i);
             if (e.id() > seenEventId && TYPES.contains(e.type())) {
-                EventLog.log(e.type(), e.revision(), e.message());
+                EventType.of(e.type()).ifPresent(t -> EventLog.log(t, e.revision(), e.message()));
             }
             seenEventId = Math.max(seenEventId, e.id());
         }

@@ -1,5 +1,6 @@
 package io.voltis.agent.reconcile;
 
+import io.voltis.sync.store.EventType;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -147,7 +148,7 @@ public final class Reconciler {
             status = snapshot(phase, error, services, now);
             serviceTransitions(status);
             if (phase != lastPhase && lastPhase != null) {
-                event("PhaseChanged", status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
+                event(EventType.PHASE_CHANGED, status.appliedRevision(), lastPhase.word() + " -> " + phase.word()
                         + (status.lastError() == null ? "" : ": " + status.lastError()));
             }
             lastPhase = phase;
@@ -282,7 +283,7 @@ public final class Reconciler {
         } catch (SourceException e) {
             Failure refused = failed(ready.sha(), ApplyReason.INSUFFICIENT_SPACE, e.getMessage(), p.clock().instant());
             if (failure == null || !refused.message().equals(failure.message())) {
-                event("ApplyFailed", ready.sha(), refused.message());
+                event(EventType.APPLY_FAILED, ready.sha(), refused.message());
             }
             failure = refused;
             return false;
@@ -300,7 +301,7 @@ public final class Reconciler {
         try {
             var changes = p.files().apply(applied.files());
             if (!changes.written().isEmpty()) {
-                event("DriftCorrected", applied.sha(), "put back " + changes.written());
+                event(EventType.DRIFT_CORRECTED, applied.sha(), "put back " + changes.written());
                 listener.driftCorrected(changes.written().size());
             }
         } catch (Exception e) {
@@ -378,19 +379,19 @@ public final class Reconciler {
             if (s.degraded()) {
                 current.add(s.name());
                 if (!degraded.contains(s.name())) {
-                    event("ServiceDegraded", now.appliedRevision(), s.name() + ": " + s.actual().word()
+                    event(EventType.SERVICE_DEGRADED, now.appliedRevision(), s.name() + ": " + s.actual().word()
                             + (s.lastExitCode() == null ? "" : ", exit " + s.lastExitCode())
                             + (s.message() == null ? "" : ", " + s.message()));
                 }
             } else if (degraded.contains(s.name())) {
-                event("ServiceRecovered", now.appliedRevision(), s.name() + ": " + s.actual().word());
+                event(EventType.SERVICE_RECOVERED, now.appliedRevision(), s.name() + ": " + s.actual().word());
             }
         }
         degraded.clear();
         degraded.addAll(current);
     }
 
-    private void event(String type, String revision, String message) {
+    private void event(EventType type, String revision, String message) {
         try {
             p.store().addEvent(type, revision, message);
         } catch (RuntimeException e) {

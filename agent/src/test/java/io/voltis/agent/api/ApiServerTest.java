@@ -1,5 +1,6 @@
 package io.voltis.agent.api;
 
+import io.voltis.sync.store.EventType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -478,7 +479,7 @@ class ApiServerTest {
             // far more than socket buffers hold; the client never reads a byte
             String big = "x".repeat(16 * 1024);
             for (int i = 0; i < 3 * SseClient.MAX_UNSENT; i++) {
-                f.agent.store().addEvent("DriftCorrected", null, big);
+                f.agent.store().addEvent(EventType.DRIFT_CORRECTED, null, big);
             }
 
             await().atMost(Duration.ofSeconds(60)).until(() -> server.followers() == 0);

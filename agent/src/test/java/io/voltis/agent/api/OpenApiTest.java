@@ -155,4 +155,14 @@ class OpenApiTest {
     static JsonNode refTo(String name) {
         return JsonMapper.builder().build().readTree("{\"$ref\": \"#/components/schemas/" + name + "\"}");
     }
+
+    @Test
+    void eventTypes_areExactlyTheAgentsOwn() {
+        List<String> documented = new ArrayList<>();
+        doc.path("components").path("schemas").path("Event").path("properties").path("type").path("enum")
+                .forEach(n -> documented.add(n.asString()));
+
+        assertThat(documented).as("Event.type in " + DOC + " against io.voltis.sync.store.EventType")
+                .containsExactlyElementsOf(io.voltis.sync.store.EventType.words());
+    }
 }

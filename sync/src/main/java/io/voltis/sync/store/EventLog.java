@@ -1,7 +1,5 @@
 package io.voltis.sync.store;
 
-import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,28 +19,22 @@ public final class EventLog {
     /** NOTE: the logger name that docs/operations.md tells operators to look for. */
     public static final String LOGGER = "io.voltis.events";
     private static final Logger LOG = LoggerFactory.getLogger(LOGGER);
-    /** The event types that report something going wrong. NOTE: event names are listed in docs/api.md. */
-    private static final Set<String> WARNINGS = Set.of("SourceFailed", "HistoryRewritten", "RevisionInvalid",
-            "ApplyFailed", "RestoreFailed", "ArchiveFailed", "ServiceDegraded", "StateLost", "StoreRebuilt", "RevisionQuarantined",
-            "StepInterrupted", "CronJobRefused");
-    /** The events whose message does not begin with a reason word, and the word to show. */
-    private static final Map<String, String> REASONS = Map.of("RevisionInvalid", "InvalidWorkload");
     private static final Pattern LEADING_REASON = Pattern.compile("^([A-Z][A-Za-z]+): ");
 
     private EventLog() {
     }
 
     /** Logs one event; never throws. */
-    public static void log(String type, String revision, String message) {
+    public static void log(EventType type, String revision, String message) {
         String reason = reason(type, message);
-        var builder = LOG.atLevel(WARNINGS.contains(type) ? Level.WARN : Level.INFO).addKeyValue("event", type);
+        var builder = LOG.atLevel(type.warning() ? Level.WARN : Level.INFO).addKeyValue("event", type.word());
         if (revision != null) {
             builder = builder.addKeyValue("revision", revision);
         }
         if (reason != null) {
             builder = builder.addKeyValue("reason", reason);
         }
-        builder.log(line(type, revision, message));
+        builder.log(line(type.word(), revision, message));
     }
 
     /** The text of the line. */
@@ -53,11 +45,11 @@ public final class EventLog {
     }
 
     /** The reason word the message begins with ("GitUnreachable: ..."), or the type's own; null when none. */
-    static String reason(String type, String message) {
-        if (REASONS.containsKey(type)) {
-            return REASONS.get(type);
+    static String reason(EventType type, String message) {
+        if (type.reason() != null) {
+            return type.reason();
         }
-        if (message == null || !WARNINGS.contains(type)) {
+        if (message == null || !type.warning()) {
             return null;
         }
         Matcher m = LEADING_REASON.matcher(message);

@@ -177,11 +177,11 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     @Override
-    public void addEvent(String type, String revision, String message) {
-        if (type == null || type.isBlank()) {
+    public void addEvent(EventType type, String revision, String message) {
+        if (type == null) {
             throw new IllegalArgumentException("an event needs a type");
         }
-        events.add(type, revision, message, clock.instant());
+        events.add(type.word(), revision, message, clock.instant());
     }
 
     /** Newest first; the store keeps the newest {@value EventsTable#KEPT}. */

@@ -171,10 +171,10 @@ final class OwnerStore implements RevisionStore {
         LOG.info("revision store {} reopened (unavailable since {}: {})", files.databaseFile(), since, was);
         if (lost) {
             stateLosses++;
-            addEvent("StateLost", null, "the revision store was removed while the agent ran and was created anew"
+            addEvent(EventType.STATE_LOST, null, "the revision store was removed while the agent ran and was created anew"
                     + " at " + files.databaseFile() + ": the history before " + now + " is gone (" + was + ")");
         } else {
-            addEvent("StoreRecovered", null, "the revision store was unavailable from " + since + ": " + was);
+            addEvent(EventType.STORE_RECOVERED, null, "the revision store was unavailable from " + since + ": " + was);
         }
     }
 
@@ -365,7 +365,7 @@ final class OwnerStore implements RevisionStore {
 
     /** Logs the event, then records it; while the store is down the event is logged only. */
     @Override
-    public void addEvent(String type, String revision, String message) {
+    public void addEvent(EventType type, String revision, String message) {
         EventLog.log(type, revision, message);
         try {
             run(s -> s.addEvent(type, revision, message));

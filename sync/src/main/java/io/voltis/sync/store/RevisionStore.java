@@ -90,7 +90,7 @@ public interface RevisionStore extends AutoCloseable {
     void saveSourceState(SourceState state);
 
     // events
-    void addEvent(String type, String revision, String message);
+    void addEvent(EventType type, String revision, String message);
 
     /** Newest first; the store keeps the newest 1,000. */
     List<Event> events(int limit);

@@ -21,7 +21,7 @@ class EventLogTest {
     void eventLine_startsWithTheType_andTheShortRevision_andNamesTheReason(String type, String message, String line,
                                                                            String reason) {
         assertThat(EventLog.line(type, SHA, message)).isEqualTo(line);
-        assertThat(EventLog.reason(type, message)).isEqualTo(reason);
+        assertThat(EventLog.reason(EventType.of(type).orElseThrow(), message)).isEqualTo(reason);
     }
 
     @org.junit.jupiter.api.Test

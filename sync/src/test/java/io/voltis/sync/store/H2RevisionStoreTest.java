@@ -186,9 +186,9 @@ class H2RevisionStoreTest {
 
     @Test
     void events_newestFirst_withTimeAndRevision() {
-        store.addEvent("RevisionSeen", A, "new head of main");
+        store.addEvent(EventType.REVISION_SEEN, A, "new head of main");
         Instant later = clock.advance(Duration.ofSeconds(2));
-        store.addEvent("SourceFailed", null, "GitUnreachable: connection refused");
+        store.addEvent(EventType.SOURCE_FAILED, null, "GitUnreachable: connection refused");
 
         assertThat(store.events(10)).extracting(Event::at, Event::type, Event::revision, Event::message).containsExactly(
                 org.assertj.core.groups.Tuple.tuple(later, "SourceFailed", null, "GitUnreachable: connection refused"),
@@ -198,9 +198,9 @@ class H2RevisionStoreTest {
 
     @Test
     void eventsAfter_areOldestFirst_fromTheGivenId() {
-        store.addEvent("RevisionSeen", A, "one");
-        store.addEvent("ApplyStarted", A, "two");
-        store.addEvent("Applied", A, "three");
+        store.addEvent(EventType.REVISION_SEEN, A, "one");
+        store.addEvent(EventType.APPLY_STARTED, A, "two");
+        store.addEvent(EventType.APPLIED, A, "three");
         long first = store.events(3).get(2).id();
 
         assertThat(store.eventsAfter(first, 10)).extracting(Event::message).containsExactly("two", "three");
@@ -210,7 +210,7 @@ class H2RevisionStoreTest {
 
     @Test
     void events_keepTheNewestThousand() {
-        IntStream.rangeClosed(1, EventsTable.KEPT + 5).forEach(i -> store.addEvent("Tick", null, "event " + i));
+        IntStream.rangeClosed(1, EventsTable.KEPT + 5).forEach(i -> store.addEvent(EventType.PHASE_CHANGED, null, "event " + i));
 
         assertThat(store.events(5000)).hasSize(EventsTable.KEPT);
         assertThat(store.events(1).get(0).message()).isEqualTo("event 1005");

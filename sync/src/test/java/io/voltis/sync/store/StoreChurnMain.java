@@ -24,7 +24,7 @@ public final class StoreChurnMain {
         try (RevisionStore store = RevisionStore.openOwner(Path.of(args[0]), Clock.systemUTC())) {
             out.println("@ready");
             for (long n = 1; ; n++) {
-                store.addEvent("Churn", null, "event " + n);
+                store.addEvent(EventType.DRIFT_CORRECTED, null, "event " + n);
                 out.println("@committed " + n);
                 if (n % 20 == 0) {
                     byte[] archive = new byte[1 << 20];

@@ -51,7 +51,7 @@ class StoreKillTest {
             for (int i = 1; i <= 80; i++) {
                 store.saveArchive(String.format("%040x", i), new java.io.ByteArrayInputStream(archive));
                 store.pruneArchives(2);
-                store.addEvent("Churn", null, "event " + i);
+                store.addEvent(EventType.DRIFT_CORRECTED, null, "event " + i);
             }
             long grown = Files.size(state.resolve("db/voltis.mv.db"));
             // 80 archives written, none of their space reused: past the slack of OwnerStore.COMPACT_SLACK
@@ -65,7 +65,7 @@ class StoreKillTest {
             java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
             assertThat(store.archive(String.format("%040x", 80), out)).isTrue();
             assertThat(out.toByteArray()).isEqualTo(archive);
-            store.addEvent("Churn", null, "after compaction");
+            store.addEvent(EventType.DRIFT_CORRECTED, null, "after compaction");
             assertThat(store.events(1)).singleElement().extracting(Event::message).isEqualTo("after compaction");
         }
     }

@@ -1,0 +1,76 @@
+package io.voltis.sync.store;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every kind of event the agent records, the one list of their names: the store, the log line
+ * ({@link EventLog}), the API ({@code type} in docs/api/openapi.yaml, checked by a test) and
+ * the docs use these words. A warning reports something going wrong (its log line is WARN).
+ */
+public enum EventType {
+    REVISION_SEEN("RevisionSeen", false, null),
+    REVISION_INVALID("RevisionInvalid", true, "InvalidWorkload"),
+    APPLY_STARTED("ApplyStarted", false, null),
+    APPLIED("Applied", false, null),
+    APPLY_FAILED("ApplyFailed", true, null),
+    STEP_INTERRUPTED("StepInterrupted", true, null),
+    REVISION_QUARANTINED("RevisionQuarantined", true, null),
+    CRON_JOB_REFUSED("CronJobRefused", true, null),
+    DRIFT_CORRECTED("DriftCorrected", false, null),
+    PHASE_CHANGED("PhaseChanged", false, null),
+    SERVICE_DEGRADED("ServiceDegraded", true, null),
+    SERVICE_RECOVERED("ServiceRecovered", false, null),
+    SOURCE_FAILED("SourceFailed", true, null),
+    SOURCE_RECOVERED("SourceRecovered", false, null),
+    HISTORY_REWRITTEN("HistoryRewritten", true, null),
+    ARCHIVE_FAILED("ArchiveFailed", true, null),
+    RESTORE_FAILED("RestoreFailed", true, null),
+    STORE_RECOVERED("StoreRecovered", false, null),
+    STATE_LOST("StateLost", true, null),
+    STORE_REBUILT("StoreRebuilt", true, null),
+    PINNED("Pinned", false, null),
+    UNPINNED("Unpinned", false, null),
+    ROLLED_BACK("RolledBack", false, null);
+
+    private final String word;
+    private final boolean warning;
+    private final String reason;
+
+    EventType(String word, boolean warning, String reason) {
+        this.word = word;
+        this.warning = warning;
+        this.reason = reason;
+    }
+
+    /** The name stored, logged and served. */
+    public String word() {
+        return word;
+    }
+
+    /** Whether it reports something going wrong. */
+    public boolean warning() {
+        return warning;
+    }
+
+    /** The reason word of an event whose message does not begin with one, else null. */
+    String reason() {
+        return reason;
+    }
+
+    /** The type named {@code word}, if it is one. */
+    public static Optional<EventType> of(String word) {
+        return Arrays.stream(values()).filter(t -> t.word.equals(word)).findFirst();
+    }
+
+    /** Every name, in the order above. */
+    public static List<String> words() {
+        return Arrays.stream(values()).map(EventType::word).toList();
+    }
+
+    @Override
+    public String toString() {
+        return word;
+    }
+}
