@@ -64,16 +64,8 @@ work=$(mktemp -d)
 declare -A running=()   # pid of a daemon still running -> its directory
 declare -A slow_pids=() # pid of a background --interval 30s run still running (a subshell) -> its number
 ORIGIN=$work/origin.git # the bare repo start_daemon's daemon follows (each 30s subshell sets its own)
-mkfifo "$work/nap.fifo"
-exec 9<>"$work/nap.fifo"
-nap() { read -r -t "$1" -u 9 _ || true; }   # sleep $1 seconds without forking (nothing writes the fifo)
+nap_open "$work"   # nap (bench/lib.sh) sleeps on fd 9 without forking
 
-alive() {
-  local stat
-  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
-  stat=${stat##*) }
-  [ "${stat%% *}" != Z ]
-}
 
 # Field 22 of /proc/<pid>/stat: what the process runtime writes beside the pid in <name>.pid.
 starttime() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 0; s=${s##*) }; set -- $s; echo "${20}"; }
@@ -107,11 +99,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { NOW=${EPOCHREALTIME/./}; }                        # µs, CLOCK_REALTIME, no fork
 mtime() { local t; t=$(stat -c %.6Y "$1"); echo "${t/./}"; }   # µs (the file system's clock is coarser, ~4 ms)
 ms() { echo $(( ($1) / 1000 )); }
-cpu_ticks() { local s; s=$(cat "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
-status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
 
 # median p95 min max of the numbers in a file (nearest-rank p95)
 stats() { sort -n "$1" | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; p=int(NR*0.95); if (p<NR*0.95) p++; printf "%d %d %d %d\n", m, a[p], a[1], a[NR]}'; }

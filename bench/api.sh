@@ -16,6 +16,8 @@
 # over a 60 s run on a 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/lib.sh
+. bench/lib.sh
 export LC_ALL=C
 JAR=${JAR:-cli/target/voltis-agent.jar}
 DURATION=${DURATION:-60}
@@ -70,7 +72,6 @@ for _ in $(seq 120); do
 done
 curl -sf "http://127.0.0.1:$PORT/api/v1/status" | grep -q '"phase" : "Synced"' || { echo "the daemon did not sync:"; tail -20 "$work/agent.log"; exit 1; }
 
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$pid/status"; }
 
 # Each connection waits this long after each answer: PACED_CONNECTIONS of them offer about RATE/s
 # (15% of the cycle is left for the answer itself, about 0.3 ms here).
@@ -94,9 +95,9 @@ wrk_run() {
 
 wrk_run /api/v1/status "$WARMUP" >/dev/null   # JIT warm-up, not reported
 wrk_run /healthz "$WARMUP" >/dev/null
-rss_before=$(rss_kb)
+rss_before=$(rss_kb "$pid")
 read -r s_rps s_p99 s_err < <(wrk_run /api/v1/status "$DURATION" paced)
-rss_after=$(rss_kb)
+rss_after=$(rss_kb "$pid")
 read -r h_rps h_p99 h_err < <(wrk_run /healthz "$DURATION" paced)
 read -r ss_rps ss_p99 ss_err < <(wrk_run /api/v1/status "$DURATION")
 read -r hs_rps hs_p99 hs_err < <(wrk_run /healthz "$DURATION")

@@ -145,11 +145,6 @@ failed_on() {
   [ "$(field "$1" desiredRevision)" = "$2" ] && phase_is "$1" Failed
 }
 
-# alive PID
-alive() {
-  kill -0 "$1" 2> /dev/null
-}
-
 # service_pid DIR NAME: the running pid of a service of the process runtime, from its pid file
 service_pid() {
   local pid

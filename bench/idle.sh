@@ -66,7 +66,6 @@ git -C "$repo" add -A && git -C "$repo" commit -qm "tiny workload"
 
 # shellcheck disable=SC2086 # split /proc/PID/stat into its fields
 ticks() { local s; s=$(cat "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
-rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 written() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
 polls() { curl -sf "$1/metrics" | awk '/^voltis_polls_total/ {s += $2} END {printf "%d\n", s}'; }
 

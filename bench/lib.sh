@@ -49,3 +49,29 @@ nmt_summary() {
       }
     }' "$1"
 }
+
+# ---- /proc readers shared by the scripts (no fork where bash can do without)
+
+# nap SECONDS: sleeps without forking; needs fd 9 open on a FIFO nothing writes (nap_open DIR)
+nap_open() { rm -f "$1/nap.fifo"; mkfifo "$1/nap.fifo"; exec 9<> "$1/nap.fifo"; }
+nap() { read -r -t "$1" -u 9 _ || true; }
+
+# now: sets NOW to the wall clock in µs (CLOCK_REALTIME), without forking
+now() { NOW=${EPOCHREALTIME/./}; }
+
+# alive PID: the process exists and is not a zombie (a killed child not yet reaped is not alive)
+alive() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2> /dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# cpu_ticks PID: user + system CPU time of PID in clock ticks
+cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; read -r -a f <<< "$s"; echo $((f[11] + f[12])); }
+
+# status_kb PID KEY: a kB figure of /proc/PID/status (VmRSS, VmHWM, RssAnon...); 0 when absent
+status_kb() { local k v _; while read -r k v _; do [ "$k" = "$2:" ] && { echo "$v"; return; }; done < "/proc/$1/status"; echo 0; }
+
+# rss_kb PID: resident set size in kB
+rss_kb() { status_kb "$1" VmRSS; }

@@ -57,9 +57,7 @@ CLK_TCK=$(getconf CLK_TCK)
 
 work=$(mktemp -d)
 daemon_pid=
-mkfifo "$work/nap.fifo"
-exec 9<> "$work/nap.fifo"
-nap() { read -r -t "$1" -u 9 _ || true; }   # sleep $1 seconds without forking (nothing writes the fifo)
+nap_open "$work"   # nap (bench/lib.sh) sleeps on fd 9 without forking
 
 cleanup() {
   local i p
@@ -78,9 +76,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-now() { NOW=${EPOCHREALTIME/./}; }   # µs, no fork
-cpu_ticks() { local s; s=$(< "/proc/$1/stat"); s=${s##*) }; read -r -a f <<< "$s"; echo $((f[11] + f[12])); }
-status_kb() { local k v _; while read -r k v _; do [ "$k" = "$2:" ] && { echo "$v"; return; }; done < "/proc/$1/status"; echo 0; }
 
 # ---------------------------------------------------------------- measuring one run
 # wait4 of the child gives what GNU time prints (%e %U %S %M), in µs and KB

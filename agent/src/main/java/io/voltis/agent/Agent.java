@@ -15,7 +15,6 @@ import java.util.Random;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.voltis.agent.api.ApiServer;
@@ -31,7 +30,6 @@ import io.voltis.agent.packages.artifact.Artifacts;
 import io.voltis.agent.packages.artifact.Sleeper;
 import io.voltis.agent.packages.system.SystemPackages;
 import io.voltis.agent.reconcile.AgentStatus;
-import io.voltis.agent.reconcile.CronJobs;
 import io.voltis.agent.reconcile.InstallerStep;
 import io.voltis.agent.reconcile.Reconciler;
 import io.voltis.agent.runtime.ServiceRuntime;
@@ -159,28 +157,17 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(jobs);
         quarantined.ifPresent(sha -> jobs.endLeftoversOf(sha, "its revision " + sha.substring(0, 12) + " is quarantined"));
         runtime = runtime(state, clock, env, marks);
-        metrics = new AgentMetrics(() -> reconciler.status(), clock);
+        // the metrics read the status through this agent and hear of applies as the reconciler's listener;
+        // the scheduler exists (not started) before the reconciler, which schedules cron jobs on it
+        metrics = new AgentMetrics(this::status, clock);
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
-        AtomicReference<CronJobs> cron = new AtomicReference<>(CronJobs.NONE);
+        scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
                 new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
-                jobs, runtime, scheduled -> cron.get().replace(scheduled), unpacker, config.hostname(), config.root(),
-                config.keepRevisions()), new Reconciler.Listener() {
-                    @Override
-                    public void applied(io.voltis.agent.reconcile.ApplyReason failed, Duration took) {
-                        metrics.applied(failed, took);
-                    }
-
-                    @Override
-                    public void driftCorrected(int files) {
-                        metrics.driftCorrected(files);
-                    }
-                });
-        scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
-        cron.set(scheduler);
+                jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions()), metrics);
         closeInReverse.push(scheduler);
     }
 

@@ -45,7 +45,7 @@ import io.voltis.sync.git.Reason;
  * values are only result, reason and phase words, the revision sha, the workload and service
  * names: never a message, a URL or the hostname.
  */
-public final class AgentMetrics implements AutoCloseable {
+public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.Listener, AutoCloseable {
 
     /** NOTE: what {@link #scrape()} returns; the API sends it as the response's content type. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -152,6 +152,7 @@ public final class AgentMetrics implements AutoCloseable {
     }
 
     /** Applying a revision ended: {@code failed} is why it failed, null when it succeeded. */
+    @Override
     public void applied(io.voltis.agent.reconcile.ApplyReason failed, Duration took) {
         if (failed == null) {
             appliesSucceeded.increment();
@@ -163,6 +164,7 @@ public final class AgentMetrics implements AutoCloseable {
     }
 
     /** A tick put {@code files} drifted files back. */
+    @Override
     public void driftCorrected(int files) {
         if (files > 0) {
             driftCorrections.increment(files);
