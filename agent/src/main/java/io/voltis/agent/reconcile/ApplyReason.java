@@ -29,7 +29,7 @@ public enum ApplyReason {
     /** Anything else (the apply could not be recorded, an unexpected error): retried soon, then less often. */
     APPLY_ERROR("ApplyError", Kind.GENERIC);
 
-    /** NOTE: docs/agent.md, "Failures and retries", gives these figures. */
+    /** NOTE: docs/agent.md, "Applying a revision", gives these figures. */
     static final Duration WAITING_FIRST = Duration.ofSeconds(30);
     static final Duration GENERIC_FIRST = Duration.ofSeconds(5);
     static final Duration MAX_WAIT = Duration.ofMinutes(10);
