@@ -249,10 +249,20 @@ public final class Agent implements AutoCloseable {
             if (result instanceof io.voltis.sync.PollResult.Fetched && reconciler != null && !config.once()) {
                 reconciler.tick();
             }
-            return result.ok();
+            return !backsOff(result);
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Whether the next poll waits longer: after a failure of kind waiting (the server unreachable,
+     * credentials refused, the disk full: retrying sooner changes nothing); a generic one (the
+     * local mirror) is tried again at the plain interval. The reason's kind decides (decision 0030).
+     */
+    static boolean backsOff(io.voltis.sync.PollResult result) {
+        return result instanceof io.voltis.sync.PollResult.Failed f
+                && (f.reason() == null || f.reason().kind() != io.voltis.sync.git.Reason.Kind.GENERIC);
     }
 
     private void tickLocked() {
