@@ -58,8 +58,16 @@ public final class DesiredRevision {
 
     /** The device file's pin in a prepared revision, if it is ready and sets {@code revision:}. */
     public static Optional<DeviceFilePin> pinIn(Preparation prepared) {
-        if (prepared instanceof Preparation.Ready ready && ready.resolution().device().revision() != null) {
-            return Optional.of(new DeviceFilePin(ready.resolution().device().revision(), ready.resolution().match().file()));
+        return prepared instanceof Preparation.Ready ready ? pinIn(ready.resolution()) : Optional.empty();
+    }
+
+    /**
+     * The device file's pin in a resolution, if it is valid (as a {@link Preparation.Ready} is)
+     * and sets {@code revision:}: an invalid head pins nothing, whoever reads it.
+     */
+    public static Optional<DeviceFilePin> pinIn(io.voltis.model.HostResolution resolution) {
+        if (resolution.valid() && resolution.device().revision() != null) {
+            return Optional.of(new DeviceFilePin(resolution.device().revision(), resolution.match().file()));
         }
         return Optional.empty();
     }

@@ -177,6 +177,27 @@ public final class Preparer {
     }
 
     /**
+     * What {@code sha} says about this host, validated as {@link #prepare} validates it, but
+     * nothing unpacked and nothing recorded: empty when the store knows it as invalid
+     * (quarantined included) or the commit is not in the mirror. For reading the device file's
+     * {@code revision:} where nothing will be applied ({@code status}, {@code plan}).
+     */
+    public Optional<HostResolution> resolve(String sha) throws SourceException {
+        Optional<RevisionRecord> known = store.revision(sha);
+        if (known.isPresent() && known.get().validation() == RevisionRecord.Validation.INVALID) {
+            return Optional.empty();
+        }
+        if (!mirror.has(sha)) {
+            return Optional.empty();
+        }
+        try (CommitTree commit = mirror.tree(sha)) {
+            return Optional.of(resolver.resolve(PrefixedTree.of(commit, mirror.spec().path()), hostname));
+        } catch (java.io.UncheckedIOException e) {
+            throw new SourceException(Reason.LOCAL_ERROR, "cannot read " + sha + ": " + e.getCause().getMessage(), e);
+        }
+    }
+
+    /**
      * A revision the mirror lacks, from the archive the store kept when it was applied
      * ({@link RevisionArchive}); empty when there is none. Validated again with today's rules,
      * but not recorded as known bad when it fails them: the commit itself may still be fine.

@@ -227,7 +227,7 @@ public final class Planner implements AutoCloseable {
      */
     public TargetRevision desired() throws PlanException {
         Optional<DesiredRevision.Choice> choice = DesiredRevision.choose(store.pin(), mirror.localHead().orElse(null),
-                head -> DesiredRevision.pinIn(prepare(head)));
+                this::deviceFilePin);
         if (choice.isEmpty()) {
             throw new PlanException("nothing fetched yet: the Git mirror in " + new StateLayout(config.stateDir()).mirror()
                     + " has no branch " + config.branch() + " (has the agent polled? is --branch right?)");
@@ -239,6 +239,19 @@ public final class Planner implements AutoCloseable {
                     "revision: in " + c.file(), null);
             case HEAD -> new TargetRevision(c.spec(), Reason.HEAD, "head of " + config.branch(), null);
         };
+    }
+
+    /** The head's device file {@code revision:}, read and validated without unpacking the workload. */
+    private Optional<DesiredRevision.DeviceFilePin> deviceFilePin(String head) throws PlanException {
+        Preparation known = prepared.get(head);
+        if (known != null) {
+            return DesiredRevision.pinIn(known);
+        }
+        try {
+            return preparer.resolve(head).flatMap(DesiredRevision::pinIn);
+        } catch (SourceException e) {
+            throw new PlanException("cannot read " + shortSha(head) + " from the Git mirror: " + e.getMessage(), e);
+        }
     }
 
     /** What the device runs: its last successful apply, rebuilt as the reconciler does after a restart. */

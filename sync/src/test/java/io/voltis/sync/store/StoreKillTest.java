@@ -32,7 +32,7 @@ class StoreKillTest {
             long committed = churnThenKill(tmp.resolve("state"), 6_000 + round * 2_000L);
             try (RevisionStore store = RevisionStore.openOwner(tmp.resolve("state"), Clock.systemUTC())) {
                 assertThat(store.events(1)).singleElement().satisfies(e -> {
-                    assertThat(e.type()).isEqualTo("Churn");
+                    assertThat(e.type()).isEqualTo(EventType.DRIFT_CORRECTED.word());
                     assertThat(Long.parseLong(e.message().substring("event ".length())))
                             .as("round %d: the last event whose call returned before the kill", round)
                             .isGreaterThanOrEqualTo(committed);
