@@ -39,10 +39,8 @@ public final class PollSchedule {
     /** The delay after a poll that succeeded ({@code ok}) or failed. */
     public Duration next(boolean ok) {
         failures = ok ? 0 : Math.min(failures + 1, 30);
-        long base = interval.toMillis();
-        if (failures > 0) {
-            base = Math.min(maxBackoff.toMillis(), base << Math.min(failures, 20));
-        }
+        long base = failures == 0 ? interval.toMillis()
+                : Doubling.delay(interval.multipliedBy(2), maxBackoff, failures).toMillis();
         double factor = 1 + JITTER * (2 * random.nextDouble() - 1);
         return Duration.ofMillis(Math.max(1, Math.round(base * factor)));
     }

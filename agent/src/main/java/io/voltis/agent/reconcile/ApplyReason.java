@@ -62,9 +62,8 @@ public enum ApplyReason {
         if (this == INSUFFICIENT_SPACE) {
             return now;
         }
-        Duration first = kind == Kind.WAITING ? WAITING_FIRST : GENERIC_FIRST;
-        Duration wait = first.multipliedBy(1L << Math.min(Math.max(attempts, 1) - 1, 10));
-        return now.plus(wait.compareTo(MAX_WAIT) > 0 ? MAX_WAIT : wait);
+        return now.plus(io.voltis.sync.Doubling.delay(kind == Kind.WAITING ? WAITING_FIRST : GENERIC_FIRST, MAX_WAIT,
+                attempts));
     }
 
     /** The word for a revision found invalid: quarantined revisions say so. */

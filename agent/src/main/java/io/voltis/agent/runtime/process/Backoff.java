@@ -22,12 +22,7 @@ final class Backoff {
 
     /** The wait after the {@code failures}-th failure in a row (1 for the first). */
     Duration delay(int failures) {
-        int doublings = Math.max(0, Math.min(failures - 1, 40));
-        long ms = initial.toMillis();
-        for (int i = 0; i < doublings && ms < max.toMillis(); i++) {
-            ms *= 2;
-        }
-        return Duration.ofMillis(Math.min(ms, max.toMillis()));
+        return io.voltis.sync.Doubling.delay(initial, max, failures);
     }
 
     /** How long a run must last to count as stable: 10 s, or {@code max} when that is shorter. */
