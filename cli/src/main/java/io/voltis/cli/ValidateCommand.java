@@ -48,11 +48,28 @@ final class ValidateCommand implements Callable<Integer> {
             description = "Largest workload folder in all, as the devices' max-workload-size (default: ${DEFAULT-VALUE}).")
     String maxWorkloadSize;
 
+    @Option(names = "--allowed-signers", paramLabel = "FILE", description = {
+            "Also check the commit signatures of DIR's Git history against this OpenSSH allowed_signers",
+            "file, as a device with verify: enforce would (every commit from --since to HEAD)."})
+    Path allowedSigners;
+
+    @Option(names = "--revoked-keys", paramLabel = "FILE", description = "With --allowed-signers: keys no longer trusted.")
+    Path revokedKeys;
+
+    @Option(names = "--since", paramLabel = "REV", description = {
+            "With --allowed-signers: check only the commits after REV (e.g. origin/main, what devices already run);",
+            "HEAD must descend from it. Default: the whole history of HEAD."})
+    String since;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    /** The JSON form of a report. NOTE: field names are a contract with CI scripts (docs/cli.md). */
-    record JsonReport(boolean valid, int devices, int workloads, JsonMatch match, List<JsonProblem> problems) {
+    /**
+     * The JSON form of a report. NOTE: field names are a contract with CI scripts (docs/cli.md);
+     * {@code signatures} is null without {@code --allowed-signers}.
+     */
+    record JsonReport(boolean valid, int devices, int workloads, JsonMatch match, List<JsonProblem> problems,
+                      Signatures signatures) {
     }
 
     record JsonMatch(String hostname, String file, String rule) {
@@ -76,14 +93,66 @@ final class ValidateCommand implements Callable<Integer> {
                 new SizeLimits(size("--max-file-size", maxFileSize), size("--max-workload-size", maxWorkloadSize)));
         DirectoryTree tree = new DirectoryTree(dir);
         ValidationReport report = host == null ? validator.validate(tree) : validator.validateHost(tree, host);
+        Signatures signatures = allowedSigners == null ? null : signatures();
         PrintWriter out = spec.commandLine().getOut();
+        boolean valid = report.valid() && (signatures == null || signatures.refused().isEmpty());
         if (output == OutputFormat.json) {
-            out.println(Json.write(new JsonReport(report.valid(), report.devices(), report.workloads(), JsonMatch.of(report.match()),
-                    report.problems().stream().map(JsonProblem::of).toList())));
+            out.println(Json.write(new JsonReport(valid, report.devices(), report.workloads(), JsonMatch.of(report.match()),
+                    report.problems().stream().map(JsonProblem::of).toList(), signatures)));
         } else {
             table(out, report);
+            if (signatures != null) {
+                signatures.refused().forEach(r -> out.println(r.text()));
+                out.println(signatures.refused().isEmpty() ? "signatures: " + plural(signatures.verified(), "commit")
+                        + " verified against " + allowedSigners : "signatures: " + signatures.refused().get(0).reason()
+                        + " after " + plural(signatures.verified(), "verified commit"));
+            }
         }
-        return report.valid() ? Main.OK : Main.FAILED;
+        return valid ? Main.OK : Main.FAILED;
+    }
+
+    /** What {@code --allowed-signers} found: how many commits verified, and the first refused (the check stops there). */
+    record Signatures(int verified, List<Refused> refused) {
+    }
+
+    record Refused(String commit, String reason, String message, String text) {
+    }
+
+    /** Verifies DIR's history with the device's own verifier (io.voltis.sync.trust); bad files are bad usage. */
+    private Signatures signatures() {
+        io.voltis.sync.trust.CommitVerifier verifier;
+        try {
+            verifier = io.voltis.sync.trust.CommitVerifier.ssh(allowedSigners, revokedKeys);
+        } catch (io.voltis.sync.trust.TrustConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        var builder = new org.eclipse.jgit.storage.file.FileRepositoryBuilder().findGitDir(dir.toAbsolutePath().toFile());
+        if (builder.getGitDir() == null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--allowed-signers: '" + dir
+                    + "' is not in a Git repository");
+        }
+        try (org.eclipse.jgit.lib.Repository repo = builder.build()) {
+            var head = repo.resolve("HEAD");
+            if (head == null) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--allowed-signers: the repository has no commit");
+            }
+            String base = null;
+            if (since != null) {
+                var id = repo.resolve(since);
+                if (id == null) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--since: unknown revision '" + since + "'");
+                }
+                base = id.name();
+            }
+            List<io.voltis.sync.trust.CommitVerifier.Verdict> verdicts = verifier.verifyChain(repo, base, head.name(),
+                    io.voltis.sync.trust.CommitVerifier.Scope.CHAIN);
+            List<Refused> refused = verdicts.stream().filter(v -> !v.trusted()).map(v -> new Refused(v.sha(), v.reason().word(),
+                    v.message(), v.sha().substring(0, 12) + ": " + v.reason().word() + ": " + v.message())).toList();
+            return new Signatures((int) verdicts.stream().filter(io.voltis.sync.trust.CommitVerifier.Verdict::trusted).count(),
+                    refused);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot read the Git history of " + dir + ": " + e.getMessage(), e);
+        }
     }
 
     private long size(String flag, String value) {
