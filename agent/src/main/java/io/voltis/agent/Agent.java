@@ -1,6 +1,5 @@
 package io.voltis.agent;
 
-import io.voltis.sync.store.EventType;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,6 +50,7 @@ import io.voltis.sync.git.CredentialSources;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.GitSourceSpec;
 import io.voltis.sync.git.Redact;
+import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.RevisionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;

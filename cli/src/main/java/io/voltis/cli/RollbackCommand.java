@@ -1,11 +1,11 @@
 package io.voltis.cli;
 
-import io.voltis.sync.store.EventType;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.EventType;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

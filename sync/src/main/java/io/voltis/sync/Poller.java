@@ -1,6 +1,5 @@
 package io.voltis.sync;
 
-import io.voltis.sync.store.EventType;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -10,6 +9,7 @@ import io.voltis.sync.git.CommitInfo;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.Reason;
 import io.voltis.sync.git.SourceException;
+import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.RevisionStore;
 import io.voltis.sync.store.SourceState;
 import io.voltis.sync.store.StoreUnavailableException;

@@ -1,6 +1,5 @@
 package io.voltis.sync;
 
-import io.voltis.sync.store.EventType;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,6 +17,7 @@ import io.voltis.sync.git.CommitTree;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.Reason;
 import io.voltis.sync.git.SourceException;
+import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.RevisionRecord;
 import io.voltis.sync.store.RevisionStore;
 

@@ -1,6 +1,5 @@
 package io.voltis.agent.reconcile;
 
-import io.voltis.sync.store.EventType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -30,6 +29,7 @@ import io.voltis.sync.InFlight;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.EventType;
 
 /**
  * Applies one prepared revision, all or nothing at the revision level: files, then packages,

@@ -1,6 +1,5 @@
 package io.voltis.agent.reconcile;
 
-import io.voltis.sync.store.EventType;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,6 +23,7 @@ import io.voltis.sync.Revisions;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
+import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
 import io.voltis.sync.store.RevisionStore;

@@ -1,6 +1,5 @@
 package io.voltis.agent.api;
 
-import io.voltis.sync.store.EventType;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -19,6 +18,7 @@ import java.util.Map;
 
 import io.voltis.agent.reconcile.AgentFixture;
 import io.voltis.agent.reconcile.Phase;
+import io.voltis.sync.store.EventType;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
