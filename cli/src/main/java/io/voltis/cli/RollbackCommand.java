@@ -1,7 +1,6 @@
 package io.voltis.cli;
 
 import java.io.PrintWriter;
-import java.util.List;
 import java.util.concurrent.Callable;
 
 import io.voltis.sync.store.ApplyRecord;

@@ -2,12 +2,10 @@ package io.voltis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 
+import io.voltis.sync.testing.SignedRepo;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,47 +21,30 @@ class ValidateSignaturesTest {
     @TempDir
     Path tmp;
 
+    SignedRepo signed;
     Path repo;
     Path ops;
     Path allowed;
 
     static String run(Path dir, String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
-        return out.strip();
+        return SignedRepo.run(dir, argv);
     }
 
     Path key(String name) throws Exception {
-        Path key = tmp.resolve(name);
-        run(tmp, "ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", name, "-f", key.toString());
-        return key;
+        return SignedRepo.sshKey(tmp, name, "ed25519");
     }
 
     String commit(Path key, String path, String text) throws Exception {
-        Path file = repo.resolve(path);
-        Files.createDirectories(file.getParent());
-        Files.writeString(file, text);
-        run(repo, "git", "add", "-A");
-        List<String> argv = new ArrayList<>(List.of("git", "-c", "user.name=Op", "-c", "user.email=op@example.com"));
-        if (key != null) {
-            argv.addAll(List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub"));
-        }
-        argv.addAll(List.of("commit", "-q", "-m", "change " + path));
-        if (key != null) {
-            argv.add("-S");
-        }
-        run(repo, argv.toArray(String[]::new));
-        return run(repo, "git", "rev-parse", "HEAD");
+        return signed.commit(key, path, text, "change " + path);
     }
 
     @BeforeEach
     void setUp() throws Exception {
-        repo = Files.createDirectories(tmp.resolve("repo"));
-        run(repo, "git", "init", "-q", "-b", "main");
+        signed = SignedRepo.init(tmp.resolve("repo"));
+        repo = signed.dir();
         ops = key("ops");
         allowed = Files.writeString(tmp.resolve("allowed_signers"), "ops@example.com namespaces=\"git\" "
-                + Files.readString(Path.of(ops + ".pub")));
+                + SignedRepo.publicKey(ops) + "\n");
         commit(ops, "devices/dev1.yaml", "workload: app\n");
         commit(ops, "workloads/app/workload.yaml", "apiVersion: voltis/v1\n");
     }

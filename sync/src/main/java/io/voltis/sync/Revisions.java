@@ -79,17 +79,10 @@ public final class Revisions {
     }
 
     /**
-     * The daemon's reach: a commit the mirror lacks is fetched; a name is a tag on the server.
-     * Without a mirror ({@code null}), as {@link #seen} with no tag lookup.
-     */
-    public String resolve(String rev, GitMirror mirror) throws RevisionNotFoundException, SourceException {
-        return resolve(rev, mirror == null ? seen(null, null) : fetching(mirror));
-    }
-
-    /**
-     * The daemon's reach (see {@link #resolve(String, GitMirror)}). A commit that cannot be
-     * fetched (the server down, the history gone) is still known when the store kept its archive:
-     * the preparer restores it from there, so a rollback or pin never needs Git.
+     * The daemon's reach: a commit the mirror lacks is fetched, a name is a tag on the server. A
+     * commit that cannot be fetched (the server down, the history gone) is still known when the
+     * store kept its archive: the preparer restores it from there, so a rollback or pin never
+     * needs Git.
      */
     public Reach fetching(GitMirror mirror) {
         return new Reach() {

@@ -36,16 +36,16 @@ class RevisionsTest {
         String second = f.origin.commit("second", Map.of("x", "1"));
         f.origin.tag("release-1", first);
 
-        assertThat(f.revisions.resolve(second, f.mirror)).isEqualTo(second);
-        assertThat(f.revisions.resolve(first.substring(0, 8), f.mirror)).isEqualTo(first);
-        assertThat(f.revisions.resolve("release-1", f.mirror)).isEqualTo(first);
+        assertThat(f.revisions.resolve(second, f.revisions.fetching(f.mirror))).isEqualTo(second);
+        assertThat(f.revisions.resolve(first.substring(0, 8), f.revisions.fetching(f.mirror))).isEqualTo(first);
+        assertThat(f.revisions.resolve("release-1", f.revisions.fetching(f.mirror))).isEqualTo(first);
     }
 
     @Test
     void resolve_unknown_isAClearError() {
         f.poller.poll();
 
-        assertThatThrownBy(() -> f.revisions.resolve("no-such-tag", f.mirror))
+        assertThatThrownBy(() -> f.revisions.resolve("no-such-tag", f.revisions.fetching(f.mirror)))
                 .isInstanceOf(RevisionNotFoundException.class)
                 .hasMessage("unknown revision 'no-such-tag': not a commit this device has seen, nor a tag on " + f.origin.fileUrl());
     }

@@ -37,7 +37,6 @@ import io.voltis.sync.git.GitCredentials;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.GitSourceSpec;
 import io.voltis.sync.git.SourceException;
-import io.voltis.sync.store.ApplyRecord;
 import io.voltis.sync.store.RevisionStore;
 
 /**

@@ -289,7 +289,7 @@ public final class Applier {
      */
     private void keep(Preparation.Ready ready) {
         try {
-            saveArchive(ready);
+            saveArchive(p.store(), ready);
             p.store().pruneArchives(p.keepRevisions());
             Set<String> recent = new java.util.LinkedHashSet<>();
             recent.add(ready.sha());
@@ -312,7 +312,7 @@ public final class Applier {
      * is removed at the next start, as any {@code .tmp-} entry there) and streams it into the store:
      * memory does not grow with the workload's size.
      */
-    private void saveArchive(Preparation.Ready ready) throws IOException {
+    static void saveArchive(io.voltis.sync.store.RevisionStore store, Preparation.Ready ready) throws IOException {
         Path temp = Files.createTempFile(ready.dir().getParent(), ".tmp-archive-", ".tar.gz",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         try {
@@ -320,7 +320,7 @@ public final class Applier {
                 RevisionArchive.pack(ready, out);
             }
             try (InputStream in = Files.newInputStream(temp)) {
-                p.store().saveArchive(ready.sha(), in);
+                store.saveArchive(ready.sha(), in);
             }
         } finally {
             Files.deleteIfExists(temp);

@@ -22,7 +22,6 @@ import io.voltis.sync.RevisionNotFoundException;
 import io.voltis.sync.Revisions;
 import io.voltis.sync.git.GitMirror;
 import io.voltis.sync.git.SourceException;
-import io.voltis.sync.store.ApplyRecord;
 import io.voltis.sync.store.EventType;
 import io.voltis.sync.store.JobRun;
 import io.voltis.sync.store.Pin;
@@ -235,7 +234,7 @@ public final class Reconciler {
 
     private Desired revision(String spec, Pin pin) throws SourceException {
         try {
-            String sha = p.revisions().resolve(spec, p.mirror());
+            String sha = p.revisions().resolve(spec, p.revisions().fetching(p.mirror()));
             return new Desired.Revision(sha, pin, p.preparer().prepare(sha));
         } catch (RevisionNotFoundException e) {
             return new Desired.Missing(spec, pin, "RevisionNotFound: " + e.getMessage());

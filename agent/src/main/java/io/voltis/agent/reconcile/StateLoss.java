@@ -2,7 +2,6 @@ package io.voltis.agent.reconcile;
 
 import java.io.IOException;
 
-import io.voltis.sync.RevisionArchive;
 import io.voltis.sync.Preparation;
 import io.voltis.sync.git.SourceException;
 import io.voltis.sync.store.ApplyRecord;
@@ -48,7 +47,7 @@ final class StateLoss {
             }
             long id = p.store().applyStarted(sha);
             p.store().applyFinished(id, ApplyRecord.Result.SUCCEEDED, null);
-            p.store().saveArchive(sha, RevisionArchive.pack(ready));
+            Applier.saveArchive(p.store(), ready);
             seen = losses;
             LOG.warn("the running revision {} was unpacked and recorded again after the state directory was lost",
                     sha.substring(0, 12));

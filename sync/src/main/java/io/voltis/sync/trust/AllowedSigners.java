@@ -14,7 +14,6 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -197,9 +196,5 @@ public final class AllowedSigners {
             }
         }
         return out;
-    }
-
-    Optional<Entry> first() {
-        return entries.stream().findFirst();
     }
 }

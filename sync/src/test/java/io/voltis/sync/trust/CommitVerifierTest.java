@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
+import io.voltis.sync.testing.SignedRepo;
 import io.voltis.sync.trust.CommitVerifier.Scope;
 import io.voltis.sync.trust.CommitVerifier.Verdict;
 import org.eclipse.jgit.lib.Constants;
@@ -30,6 +30,7 @@ class CommitVerifierTest {
     @TempDir
     Path tmp;
 
+    SignedRepo signed;
     Path repoDir;
     Repository repo;
     Path ed;
@@ -38,35 +39,19 @@ class CommitVerifierTest {
     Path allowed;
 
     static String run(Path dir, String... argv) throws Exception {
-        Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor()).as(String.join(" ", argv) + ": " + out).isZero();
-        return out.strip();
+        return SignedRepo.run(dir, argv);
     }
 
     Path key(String name, String type) throws Exception {
-        Path key = tmp.resolve(name);
-        run(tmp, "ssh-keygen", "-q", "-t", type, "-N", "", "-C", name, "-f", key.toString());
-        return key;
+        return SignedRepo.sshKey(tmp, name, type);
     }
 
     String pub(Path key) throws Exception {
-        return Files.readString(Path.of(key + ".pub")).strip();
+        return SignedRepo.publicKey(key);
     }
 
     String commit(Path key, String message) throws Exception {
-        Files.writeString(repoDir.resolve("f.txt"), message + "\n");
-        run(repoDir, "git", "add", "f.txt");
-        List<String> argv = new ArrayList<>(List.of("git", "-c", "user.name=Op", "-c", "user.email=op@example.com"));
-        if (key != null) {
-            argv.addAll(List.of("-c", "gpg.format=ssh", "-c", "user.signingkey=" + key + ".pub"));
-        }
-        argv.addAll(List.of("commit", "-q", "-m", message));
-        if (key != null) {
-            argv.add("-S");
-        }
-        run(repoDir, argv.toArray(String[]::new));
-        return run(repoDir, "git", "rev-parse", "HEAD");
+        return signed.commit(key, "f.txt", message + "\n", message);
     }
 
     Verdict verify(CommitVerifier verifier, String sha) throws Exception {
@@ -77,8 +62,8 @@ class CommitVerifierTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        repoDir = Files.createDirectories(tmp.resolve("repo"));
-        run(repoDir, "git", "init", "-q", "-b", "main");
+        signed = SignedRepo.init(tmp.resolve("repo"));
+        repoDir = signed.dir();
         ed = key("ops-ed25519", "ed25519");
         ec = key("ops-ecdsa", "ecdsa");
         stranger = key("stranger", "ed25519");

@@ -1,9 +1,7 @@
 package io.voltis.agent.packages.system;
 
 import java.io.ByteArrayOutputStream;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -13,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 
 import io.voltis.agent.runtime.process.ChildProcess;
-import java.util.concurrent.TimeUnit;
 
 /**
  * {@link CommandRunner} over real child processes, through {@link ChildProcess}: the agent's own

@@ -1,14 +1,11 @@
 package io.voltis.agent.runtime.health;
 
-import java.io.File;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
 import io.voltis.agent.runtime.process.ChildProcess;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A command that exits 0 within the timeout. It runs in the service's working directory with
