@@ -30,6 +30,7 @@ import io.voltis.agent.packages.system.SystemPackages;
 import io.voltis.agent.reconcile.AgentStatus;
 import io.voltis.agent.reconcile.InstallerStep;
 import io.voltis.agent.reconcile.Reconciler;
+import io.voltis.agent.reconcile.TrustGate;
 import io.voltis.agent.runtime.ServiceRuntime;
 import io.voltis.agent.runtime.health.HealthMonitor;
 import io.voltis.agent.runtime.process.ProcessMarks;
@@ -166,8 +167,20 @@ public final class Agent implements AutoCloseable {
                 new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
-                jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions()), metrics);
+                jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
+                trustGate(mirror)), metrics);
         closeInReverse.push(scheduler);
+    }
+
+    /** The trust policy's gate; with {@code verify: off}, one that loads no verification class. */
+    private TrustGate trustGate(GitMirror mirror) throws io.voltis.sync.trust.TrustConfigException {
+        if (!config.trust().on()) {
+            return TrustGate.off();
+        }
+        TrustGate gate = TrustGate.of(config.trust(), mirror, store, metrics);
+        LOG.info("commit signatures: verify {} ({}), signers from {}", config.trust().mode().word(),
+                config.trust().scope().name().toLowerCase(java.util.Locale.ROOT), config.trust().allowedSigners());
+        return gate;
     }
 
     /**

@@ -93,6 +93,54 @@ final class Device implements AutoCloseable {
         }
     }
 
+    /**
+     * Under {@code verify: enforce}, whether {@code sha} may be pinned: its signature verified
+     * (recorded by the daemon, or verified now against the local mirror with the device's
+     * allowed_signers). Returns what the command's output adds ("" when nothing);
+     * {@code allowUnverified} accepts it whatever its signature, and says so.
+     *
+     * @throws IllegalStateException the commit does not verify: why, and the flag that accepts it
+     */
+    String trustNote(String sha, boolean allowUnverified) {
+        var trust = config.trust();
+        if (trust.mode() != io.voltis.sync.trust.TrustSettings.Mode.ENFORCE) {
+            return "";
+        }
+        if (allowUnverified) {
+            return "; accepted without a verified signature (--allow-unverified): the daemon applies it unverified";
+        }
+        var record = store.revision(sha);
+        if (record.isPresent() && io.voltis.sync.store.RevisionRecord.VERIFIED.equals(record.get().trust())) {
+            return "; signed by " + record.get().signer();
+        }
+        StateLayout layout = new StateLayout(config.stateDir());
+        Path dir = layout.mirror();
+        if (!Files.isRegularFile(dir.resolve("HEAD"))) {
+            return "; its signature is verified by the daemon when it fetches it (verify: enforce)";
+        }
+        try (io.voltis.sync.git.GitMirror local = io.voltis.sync.git.GitMirror.open(dir, layout.ssh(),
+                new io.voltis.sync.git.GitSourceSpec(dir.toString(), config.branch(), config.path(),
+                        io.voltis.sync.git.GitCredentials.NONE))) {
+            if (!local.has(sha)) {
+                return "; its signature is verified by the daemon when it fetches it (verify: enforce)";
+            }
+            io.voltis.sync.trust.CommitVerifier.Verdict v;
+            try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(local.repository())) {
+                v = trust.verifier().verify(local.repository(), walk.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(sha)));
+            }
+            if (v.trusted()) {
+                return "; signed by " + v.signerText();
+            }
+            throw new IllegalStateException("refused: " + shortSha(sha) + " does not verify (verify: enforce): "
+                    + v.reason().word() + ": " + v.message() + "; to run it anyway, give --allow-unverified");
+        } catch (SourceException | java.io.IOException e) {
+            throw new IllegalStateException("cannot verify the signature of " + shortSha(sha) + ": " + e.getMessage()
+                    + "; to run it anyway, give --allow-unverified", e);
+        } catch (io.voltis.sync.trust.TrustConfigException e) {
+            throw new IllegalStateException(e.getMessage(), e);
+        }
+    }
+
     /** Tags on the configured repository's server (with this device's credentials). */
     private Revisions.TagLookup tags() {
         var named = new io.voltis.sync.git.GitSourceSpec(config.repo(), config.branch(), config.path(),

@@ -19,6 +19,10 @@ final class PinCommand implements Callable<Integer> {
             description = "A full or unique short SHA this device has fetched, or a tag (looked up on the Git server).")
     String rev;
 
+    @CommandLine.Option(names = "--allow-unverified",
+            description = "With verify: enforce, pin a revision whose signature does not verify (you accept it; the output says so).")
+    boolean allowUnverified;
+
     @Mixin
     DeviceOptions device;
 
@@ -29,12 +33,14 @@ final class PinCommand implements Callable<Integer> {
     public Integer call() {
         try (Device d = Device.open(device.load(spec))) {
             String sha = d.resolve(rev);
-            d.store.setPin(sha);
-            d.store.addEvent(EventType.PINNED, sha, "pinned to " + sha.substring(0, 12) + " from the cli");
+            String trust = d.trustNote(sha, allowUnverified);
+            d.store.setPin(sha, allowUnverified);
+            d.store.addEvent(EventType.PINNED, sha, "pinned to " + sha.substring(0, 12) + " from the cli"
+                    + (allowUnverified ? " with --allow-unverified" : ""));
             PrintWriter out = spec.commandLine().getOut();
             String tag = rev.strip().matches("[0-9a-fA-F]{4,40}") ? "" : "tag " + rev.strip() + ", ";
             out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (" + tag + "from cli); " + d.whenApplied()
-                    + "; it holds until `voltis-agent unpin`");
+                    + trust + "; it holds until `voltis-agent unpin`");
             return Main.OK;
         }
     }

@@ -57,18 +57,34 @@ final class RevisionsCommand implements Callable<Integer> {
                 out.println("no revisions fetched yet");
                 return Main.OK;
             }
-            Table t = new Table("", "REVISION", "COMMITTED", "VALIDATION", "LAST APPLY", "MESSAGE");
+            boolean signatures = views.stream().anyMatch(v -> v.signature() != null);
+            Table t = signatures ? new Table("", "REVISION", "COMMITTED", "VALIDATION", "SIGNATURE", "LAST APPLY", "MESSAGE")
+                    : new Table("", "REVISION", "COMMITTED", "VALIDATION", "LAST APPLY", "MESSAGE");
             for (RevisionView v : views) {
                 String mark = (v.applied() ? "*" : "") + (v.sha().equals(pinned) ? "P" : "");
                 String last = v.lastApply() == null ? "-" : v.lastApply().result()
                         + (v.lastApply().finishedAt() == null ? "" : " " + v.lastApply().finishedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
-                t.row(mark, Device.shortSha(v.sha()), v.committedAt() == null ? "-" : v.committedAt().toString(),
-                        v.validation(), last, firstLine(v.message()));
+                String committed = v.committedAt() == null ? "-" : v.committedAt().toString();
+                if (signatures) {
+                    t.row(mark, Device.shortSha(v.sha()), committed, v.validation(), signature(v.signature()), last,
+                            firstLine(v.message()));
+                } else {
+                    t.row(mark, Device.shortSha(v.sha()), committed, v.validation(), last, firstLine(v.message()));
+                }
             }
             t.print(out);
             out.println("* applied" + (pinned != null ? "   P pinned (holds until `voltis-agent unpin`)" : ""));
             return Main.OK;
         }
+    }
+
+    /** {@code Verified ops@example.com}, {@code Unsigned}, or {@code -} when never verified. */
+    private static String signature(RevisionView.SignatureView s) {
+        if (s == null) {
+            return "-";
+        }
+        String who = s.signer() == null ? "" : " " + s.signer().split(" ")[0];
+        return s.result() + (io.voltis.sync.store.RevisionRecord.VERIFIED.equals(s.result()) ? who : "");
     }
 
     private static String firstLine(String message) {

@@ -23,6 +23,10 @@ final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "REV", description = "Roll back to this revision (full or unique short SHA).")
     String to;
 
+    @Option(names = "--allow-unverified",
+            description = "With verify: enforce, roll back to a revision whose signature does not verify (you accept it; the output says so).")
+    boolean allowUnverified;
+
     @Mixin
     DeviceOptions device;
 
@@ -44,13 +48,14 @@ final class RollbackCommand implements Callable<Integer> {
             if (target.equals(applied) && d.store.pin().map(p -> p.revision().equals(applied)).orElse(false)) {
                 throw new IllegalStateException(Device.shortSha(applied) + " already runs and is pinned: nothing to do");
             }
-            d.store.setPin(target);
+            String trust = d.trustNote(target, allowUnverified);
+            d.store.setPin(target, allowUnverified);
             d.store.addEvent(EventType.ROLLED_BACK, target, "rollback from " + applied.substring(0, 12) + " to "
-                    + target.substring(0, 12) + " from the cli");
+                    + target.substring(0, 12) + " from the cli" + (allowUnverified ? " with --allow-unverified" : ""));
             PrintWriter out = spec.commandLine().getOut();
             out.println("rolling " + d.hostname() + " back from " + Device.shortSha(applied) + " to "
                     + Device.shortSha(target) + " (pinned, from cli); " + d.whenApplied()
-                    + "; it holds until `voltis-agent unpin`");
+                    + trust + "; it holds until `voltis-agent unpin`");
             return Main.OK;
         }
     }

@@ -81,6 +81,19 @@ final class RunCommand implements Callable<Integer> {
             description = "Largest workload folder in all (default: 2G); larger makes the revision invalid.")
     String maxWorkloadSize;
 
+    @Option(names = "--verify", paramLabel = "off|warn|enforce",
+            description = "Commit signatures: off (default), warn (apply, report what fails), enforce (apply only what verifies).")
+    String verify;
+    @Option(names = "--verify-scope", paramLabel = "chain|head",
+            description = "What is verified: every commit after the applied one (chain, default) or the desired one (head).")
+    String verifyScope;
+    @Option(names = "--allowed-signers", paramLabel = "FILE", description = "OpenSSH allowed_signers file of the keys that may sign commits.")
+    String allowedSigners;
+    @Option(names = "--gpg-keys", paramLabel = "FILE|DIR", description = "Armored OpenPGP public keys that may sign commits.")
+    String gpgKeys;
+    @Option(names = "--revoked-keys", paramLabel = "FILE", description = "Revoked signing keys (public key lines, or an OpenSSH KRL).")
+    String revokedKeys;
+
     @Option(names = "--log-format", paramLabel = "text|json", description = "The daemon's log: text lines, or one JSON object per line (default: text).")
     String logFormat;
 
@@ -112,6 +125,13 @@ final class RunCommand implements Callable<Integer> {
             }
         } catch (io.voltis.sync.git.SourceException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (cfg.trust().on()) {
+            try {
+                cfg.trust().verifier(); // a malformed allowed_signers file: exit 2 naming file and line, no restart loop
+            } catch (io.voltis.sync.trust.TrustConfigException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         Logging.daemon(cfg.logFormat());
         PrintWriter out = spec.commandLine().getOut();
@@ -154,6 +174,11 @@ final class RunCommand implements Callable<Integer> {
         f.put("log-format", logFormat);
         f.put("max-file-size", maxFileSize);
         f.put("max-workload-size", maxWorkloadSize);
+        f.put("verify", verify);
+        f.put("verify-scope", verifyScope);
+        f.put("allowed-signers", allowedSigners);
+        f.put("gpg-keys", gpgKeys);
+        f.put("revoked-keys", revokedKeys);
         return f;
     }
 

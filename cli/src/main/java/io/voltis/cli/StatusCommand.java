@@ -135,6 +135,15 @@ final class StatusCommand implements Callable<Integer> {
         return (ObjectNode) Json.tree(s);
     }
 
+    /** {@code Verified by ops@example.com (ssh-ed25519 SHA256:…)}, {@code Unsigned}, or {@code not verified}. */
+    private static String signature(JsonNode v) {
+        if (!v.isObject()) {
+            return "not verified";
+        }
+        return text(v, "result") + (v.path("signer").isString() && "Verified".equals(text(v, "result"))
+                ? " by " + text(v, "signer") : "");
+    }
+
     private static void print(JsonNode s, PrintWriter out) {
         Table facts = new Table("", "");
         facts.row("device", text(s, "hostname") + (s.path("workload").isString() ? " (workload " + text(s, "workload") + ")" : ""));
@@ -146,6 +155,11 @@ final class StatusCommand implements Callable<Integer> {
         facts.row("pin", pin.isObject() ? Device.shortSha(text(pin, "revision")) + " (" + text(pin, "source") + ")"
                 + ("cli".equals(text(pin, "source")) ? " holds until `voltis-agent unpin`" : " from the device file")
                 : "none: follows the branch");
+        JsonNode sig = s.path("signatures");
+        if (sig.isObject()) {
+            facts.row("signatures", "verify " + text(sig, "verify") + "; applied " + signature(sig.path("applied"))
+                    + "; desired " + signature(sig.path("desired")));
+        }
         JsonNode src = s.path("source");
         facts.row("source", (src.path("url").isString() ? text(src, "url") : "-") + " " + text(src, "branch") + (text(src, "path").isEmpty() ? "" : " /" + text(src, "path")));
         facts.row("git head", Device.shortSha(nullable(src, "headRevision")) + ", last poll " + nullable(src, "lastPollAt"));

@@ -16,7 +16,20 @@ import io.voltis.sync.store.RevisionRecord;
  */
 public record RevisionView(String sha, String author, Instant committedAt, String message, Instant firstSeen,
                            String validation, List<String> problems, boolean applied, ApplyView lastApply,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) List<ApplyView> applies) {
+                           @JsonInclude(JsonInclude.Include.NON_NULL) List<ApplyView> applies,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) SignatureView signature) {
+
+    /**
+     * What verifying the commit's signature found ({@code verify: warn|enforce}): {@code result}
+     * is {@code Verified}, a trust reason word or {@code Accepted}; absent when never verified.
+     */
+    public record SignatureView(String result, @JsonInclude(JsonInclude.Include.NON_NULL) String signer,
+                                @JsonInclude(JsonInclude.Include.NON_NULL) String message) {
+
+        public static SignatureView of(RevisionRecord r) {
+            return r.trust() == null ? null : new SignatureView(r.trust(), r.signer(), r.trustMessage());
+        }
+    }
 
     public record ApplyView(long id, Instant startedAt, Instant finishedAt, String result, String error) {
 
@@ -36,7 +49,7 @@ public record RevisionView(String sha, String author, Instant committedAt, Strin
         List<ApplyView> views = applies.stream().map(ApplyView::of).toList();
         return new RevisionView(r.sha(), r.author(), r.committedAt(), r.message(), r.firstSeen(),
                 r.validation().name().toLowerCase(Locale.ROOT), problems, r.sha().equals(appliedSha),
-                views.isEmpty() ? null : views.get(0), detail ? views : null);
+                views.isEmpty() ? null : views.get(0), detail ? views : null, SignatureView.of(r));
     }
 
     static List<ApplyRecord> appliesOf(String sha, Map<String, List<ApplyRecord>> bySha) {

@@ -14,9 +14,17 @@ import io.voltis.sync.store.SourceState;
  * field names and their order are the API's contract, checked against docs/api/openapi.yaml.
  */
 public record StatusView(String hostname, String workload, String phase, String summary, String desiredRevision,
-                         String appliedRevision, PinView pin, SourceView source, List<PackageView> packages,
+                         String appliedRevision, PinView pin,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                         AgentStatus.Signatures signatures,
+                         SourceView source, List<PackageView> packages,
                          List<ServiceView> services,
                          List<JobView> jobs, String lastError, Instant updatedAt) {
+
+    /*
+     * signatures: absent with verify: off; else {verify, applied, desired}, each revision's
+     * {result, signer, message} (AgentStatus.Signature) or null while not verified.
+     */
 
     /** Who holds the device to a revision: {@code cli} (pin, rollback) or {@code repo} (the device file's revision:). */
     public record PinView(String revision, String source, Instant since) {
@@ -51,6 +59,7 @@ public record StatusView(String hostname, String workload, String phase, String 
         return new StatusView(s.hostname(), s.workload(), s.phase().word(), summary(s),
                 s.desiredRevision(), s.appliedRevision(),
                 pin == null ? null : new PinView(pin.revision(), pin.source().name().toLowerCase(Locale.ROOT), pin.at()),
+                s.signatures(),
                 new SourceView(repo.url(), repo.branch(), repo.path(), src.headRevision(), src.lastPollAt(),
                         src.lastFetchAt(), src.reachable(), src.reason(), src.error(), src.failingSince()),
                 s.packages().stream().map(v -> new PackageView(v.name(), v.manager(), v.version(), v.state().word(),

@@ -30,11 +30,12 @@ public record AgentConfig(
         boolean allowInsecureHttp,
         LogFormat logFormat,
         io.voltis.model.SizeLimits sizeLimits,
-        Path gitCaFile) {
+        Path gitCaFile,
+        io.voltis.sync.trust.TrustSettings trust) {
 
     /**
      * The settings without {@code allow-insecure-http} (off), {@code log-format} (text), the
-     * size limits (their defaults) and {@code git-ca-file} (the JVM's CAs).
+     * size limits (their defaults), {@code git-ca-file} (the JVM's CAs) and the trust policy (off).
      */
     public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
                        Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
@@ -42,7 +43,14 @@ public record AgentConfig(
                        Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
                 once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS, null);
+                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS, null, io.voltis.sync.trust.TrustSettings.OFF);
+    }
+
+    /** These settings with the trust policy {@code trust}. */
+    public AgentConfig withTrust(io.voltis.sync.trust.TrustSettings trust) {
+        return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
+                apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */
@@ -93,6 +101,7 @@ public record AgentConfig(
     public String toString() {
         return "AgentConfig[repo=" + io.voltis.sync.git.Redact.url(repo) + ", branch=" + branch + ", path=" + path
                 + ", hostname=" + hostname + ", interval=" + interval + ", stateDir=" + stateDir + ", root=" + root
-                + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + ", logFormat=" + logFormat.word() + "]";
+                + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + ", logFormat=" + logFormat.word()
+                + ", verify=" + trust.mode().word() + "]";
     }
 }

@@ -13,6 +13,8 @@ import java.util.TreeMap;
 
 import io.voltis.model.Durations;
 import io.voltis.model.SizeLimits;
+import io.voltis.sync.trust.CommitVerifier;
+import io.voltis.sync.trust.TrustSettings;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.dataformat.yaml.YAMLMapper;
@@ -31,7 +33,8 @@ public final class ConfigLoader {
     static final Set<String> KEYS = Set.of("repo", "branch", "path", "hostname", "interval", "reconcile-interval",
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
             "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
-            "max-file-size", "max-workload-size", "git-ca-file");
+            "max-file-size", "max-workload-size", "git-ca-file", "verify", "verify-scope", "allowed-signers", "gpg-keys",
+            "revoked-keys");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -168,7 +171,7 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat(), sizeLimits(), optionalPath("git-ca-file"));
+                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust());
         }
 
         /** The name device files are matched against: never empty, never a path. */
@@ -270,6 +273,39 @@ public final class ConfigLoader {
                 }
             }
             throw new ConfigException(where("log-format") + ": '" + v + "' is not one of text|json");
+        }
+
+        /**
+         * The trust policy; its files are read when the agent starts ({@code run} checks them
+         * first: a malformed allowed_signers file is exit 2 naming file and line).
+         */
+        private TrustSettings trust() throws ConfigException {
+            TrustSettings.Mode mode = word("verify", "off", TrustSettings.Mode.values(), TrustSettings.Mode::word);
+            CommitVerifier.Scope scope = word("verify-scope", "chain", CommitVerifier.Scope.values(),
+                    s -> s.name().toLowerCase(Locale.ROOT));
+            Path allowed = optionalPath("allowed-signers");
+            Path gpg = optionalPath("gpg-keys");
+            if (mode != TrustSettings.Mode.OFF && allowed == null && gpg == null) {
+                throw new ConfigException(where("verify") + ": verify: " + mode.word() + " needs allowed-signers FILE"
+                        + " (an OpenSSH allowed_signers file of the keys that may sign commits)");
+            }
+            return new TrustSettings(mode, scope, allowed, gpg, optionalPath("revoked-keys"));
+        }
+
+        private <T> T word(String key, String fallback, T[] values, java.util.function.Function<T, String> word)
+                throws ConfigException {
+            String v = values(key, fallback);
+            for (T t : values) {
+                if (word.apply(t).equals(v)) {
+                    return t;
+                }
+            }
+            throw new ConfigException(where(key) + ": '" + v + "' is not one of "
+                    + String.join("|", java.util.Arrays.stream(values).map(word).toList()));
+        }
+
+        private String values(String key, String fallback) {
+            return values.getOrDefault(key, fallback);
         }
 
         private String listen() throws ConfigException {

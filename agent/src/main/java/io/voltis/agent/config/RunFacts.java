@@ -22,7 +22,8 @@ import io.voltis.model.Durations;
  * act like it and may not be told (they may have come as flags to {@code run}): the hostname
  * ("pinned edge-01"), the reconcile interval ("within 5 s"), the root, runtime, branch and path
  * ({@code plan} compares what the daemon would write under its root, in its branch and path),
- * and the API's address and token file (a path; never the token). {@link ConfigLoader#loadForCommands} puts them between the config file
+ * and the API's address and token file (a path; never the token), and the trust policy (pin and
+ * rollback refuse what does not verify under {@code verify: enforce}). {@link ConfigLoader#loadForCommands} puts them between the config file
  * and the command's own flags. Keys are the settings' names (docs/configuration.md).
  */
 public record RunFacts(Map<String, String> settings) {
@@ -30,7 +31,7 @@ public record RunFacts(Map<String, String> settings) {
 
     /** NOTE: the settings written, in the order they are written; names as ConfigLoader.KEYS. */
     static final List<String> KEYS = List.of("hostname", "reconcile-interval", "root", "runtime", "branch", "path", "listen",
-            "api-token-file");
+            "api-token-file", "verify", "verify-scope", "allowed-signers", "gpg-keys", "revoked-keys");
 
     public RunFacts {
         settings = Map.copyOf(settings);
@@ -49,7 +50,21 @@ public record RunFacts(Map<String, String> settings) {
         if (config.apiTokenFile() != null) {
             s.put("api-token-file", config.apiTokenFile().toAbsolutePath().toString());
         }
+        var trust = config.trust();
+        if (trust.on()) {
+            s.put("verify", trust.mode().word());
+            s.put("verify-scope", trust.scope().name().toLowerCase(java.util.Locale.ROOT));
+            putPath(s, "allowed-signers", trust.allowedSigners());
+            putPath(s, "gpg-keys", trust.gpgKeys());
+            putPath(s, "revoked-keys", trust.revokedKeys());
+        }
         return new RunFacts(s);
+    }
+
+    private static void putPath(Map<String, String> s, String key, Path path) {
+        if (path != null) {
+            s.put(key, path.toAbsolutePath().toString());
+        }
     }
 
     public Optional<String> hostname() {

@@ -45,7 +45,8 @@ import io.voltis.sync.git.Reason;
  * values are only result, reason and phase words, the revision sha, the workload and service
  * names: never a message, a URL or the hostname.
  */
-public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.Listener, AutoCloseable {
+public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.Listener,
+        io.voltis.agent.reconcile.TrustGate.Listener, AutoCloseable {
 
     /** NOTE: what {@link #scrape()} returns; the API sends it as the response's content type. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -102,6 +103,9 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
 
         appliesSucceeded = applies("succeeded");
         for (io.voltis.agent.reconcile.ApplyReason r : io.voltis.agent.reconcile.ApplyReason.values()) {
+            if (r.trust()) {
+                continue; // a refused revision is not an apply: voltis_revision_verifications_total counts it
+            }
             appliesFailed.put(r, Counter.builder("voltis.applies").description("Revisions applied, by result (and, for"
                     + " failed ones, the reason word)").tag("result", "failed").tag("reason", r.word()).register(registry));
         }
@@ -161,6 +165,17 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
             appliesFailed.get(failed).increment();
         }
         applyDuration.record(took);
+    }
+
+    /**
+     * A commit's signature was verified ({@code verify: warn|enforce}): {@code result} is
+     * {@code Verified}, a trust reason word or {@code Accepted}. The series appear with the first
+     * verification: a device with {@code verify: off} has none.
+     */
+    @Override
+    public void verified(String result) {
+        Counter.builder("voltis.revision.verifications").description("Commit signatures verified, by result (Verified,"
+                + " or the reason word)").tag("result", result).register(registry).increment();
     }
 
     /** A tick put {@code files} drifted files back. */

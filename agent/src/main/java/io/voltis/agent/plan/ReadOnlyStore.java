@@ -37,6 +37,11 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
+    public void markVerified(String sha, String trust, String signer, String message) {
+        // dropped: the daemon records what verification found when it verifies the commit itself
+    }
+
+    @Override
     public void addEvent(io.voltis.sync.store.EventType type, String revision, String message) {
         // dropped: a plan is not an event of the device
     }
@@ -112,7 +117,7 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
-    public void setPin(String revision) {
+    public void setPin(String revision, boolean allowUnverified) {
         throw refused("pin");
     }
 

@@ -17,12 +17,32 @@ import io.voltis.sync.store.SourceState;
  */
 public record AgentStatus(String hostname, String workload, Phase phase, String desiredRevision,
                           String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
-                          List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt) {
+                          List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt,
+                          Signatures signatures) {
 
     public AgentStatus {
         packages = List.copyOf(packages);
         services = List.copyOf(services);
         jobs = List.copyOf(jobs);
+    }
+
+    /** A status of a device that does not verify signatures ({@code verify: off}). */
+    public AgentStatus(String hostname, String workload, Phase phase, String desiredRevision, String appliedRevision,
+                       Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
+                       List<JobStatus> jobs, String lastError, Instant updatedAt) {
+        this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
+                updatedAt, null);
+    }
+
+    /**
+     * What verifying commit signatures found ({@code verify: warn|enforce}): the mode, and the
+     * applied and desired revisions' results (null while not verified).
+     */
+    public record Signatures(String verify, Signature applied, Signature desired) {
+    }
+
+    /** One commit's result: {@code Verified}, a trust reason word or {@code Accepted}; who signed; why not. */
+    public record Signature(String result, String signer, String message) {
     }
 
     /** The last run of one of the workload's jobs. */

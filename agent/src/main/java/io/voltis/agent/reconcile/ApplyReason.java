@@ -26,6 +26,13 @@ public enum ApplyReason {
     JOB_FAILED("JobFailed", Kind.WAITING),
     /** Too little free space under the root: nothing touched; checked again every tick (a statvfs). */
     INSUFFICIENT_SPACE("InsufficientSpace", Kind.WAITING),
+    /** verify: enforce refused the revision (DESIGN.md, "Trust: signed commits"): a person must sign, trust a key or pin. */
+    UNSIGNED("Unsigned", Kind.STALLED),
+    UNKNOWN_SIGNER("UnknownSigner", Kind.STALLED),
+    BAD_SIGNATURE("BadSignature", Kind.STALLED),
+    EXPIRED_KEY("ExpiredKey", Kind.STALLED),
+    REVOKED_KEY("RevokedKey", Kind.STALLED),
+    NOT_DESCENDANT("NotDescendant", Kind.STALLED),
     /** Anything else (the apply could not be recorded, an unexpected error): retried soon, then less often. */
     APPLY_ERROR("ApplyError", Kind.GENERIC);
 
@@ -64,6 +71,23 @@ public enum ApplyReason {
         }
         return now.plus(io.voltis.sync.Doubling.delay(kind == Kind.WAITING ? WAITING_FIRST : GENERIC_FIRST, MAX_WAIT,
                 attempts));
+    }
+
+    /** The word of a trust refusal: the same as the trust reason's. */
+    static ApplyReason of(io.voltis.sync.trust.TrustReason trust) {
+        return switch (trust) {
+            case UNSIGNED -> UNSIGNED;
+            case UNKNOWN_SIGNER -> UNKNOWN_SIGNER;
+            case BAD_SIGNATURE -> BAD_SIGNATURE;
+            case EXPIRED_KEY -> EXPIRED_KEY;
+            case REVOKED_KEY -> REVOKED_KEY;
+            case NOT_DESCENDANT -> NOT_DESCENDANT;
+        };
+    }
+
+    /** Whether this is a trust refusal, which no apply was tried for. */
+    public boolean trust() {
+        return ordinal() >= UNSIGNED.ordinal() && ordinal() <= NOT_DESCENDANT.ordinal();
     }
 
     /** The word for a revision found invalid: quarantined revisions say so. */

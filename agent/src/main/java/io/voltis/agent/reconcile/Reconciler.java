@@ -50,7 +50,8 @@ public final class Reconciler {
     public record Parts(Clock clock, RevisionStore store, Supplier<SourceState> source, GitMirror mirror,
                         Preparer preparer, Revisions revisions, FileRenderer renderer, FileSync files,
                         PackageStep packages, JobRunner jobs, ServiceRuntime runtime, CronJobs cron,
-                        io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions) {
+                        io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions,
+                        TrustGate trust) {
     }
 
     /** What a tick tells besides its status: the figures metrics count. Called on the tick's thread. */
@@ -117,7 +118,7 @@ public final class Reconciler {
             restoreAppliedOnce();
             Desired d = decide();
             if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.Ready ready
-                    && (applied == null || !applied.sha().equals(ready.sha())) && mayTry(ready.sha(), now)) {
+                    && (applied == null || !applied.sha().equals(ready.sha())) && trusted(r, now) && mayTry(ready.sha(), now)) {
                 apply(ready, now);
             }
             converge(d);
@@ -200,7 +201,7 @@ public final class Reconciler {
         Optional<Pin> cli = p.store().pin();
         cliEvents.seen(cli);
         String head = p.source().get().headRevision();
-        String key = cli.map(Pin::revision).orElse("") + "@" + head;
+        String key = cli.map(c -> c.revision() + (c.allowUnverified() ? "!" : "")).orElse("") + "@" + head;
         Instant now = p.clock().instant();
         boolean stale = desired instanceof Desired.Missing && !now.isBefore(decidedAt.plus(RECHECK_MISSING));
         if (key.equals(decidedFor) && desired != null && !stale) {
@@ -241,6 +242,26 @@ public final class Reconciler {
         } catch (SourceException e) {
             return new Desired.Missing(spec, pin, e.reason().word() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * Whether the trust policy lets {@code r} be applied; a refusal is this revision's failure
+     * (stalled: a person acts), which a later decision that allows it (a CLI pin) clears.
+     */
+    private boolean trusted(Desired.Revision r, Instant now) {
+        TrustGate.Refusal refused = p.trust().check(applied == null ? null : applied.sha(), r.sha(),
+                p.source().get().headRevision(), r.pin());
+        if (refused == null) {
+            if (failing(r.sha()) && failure.reason().trust()) {
+                failure = null;
+            }
+            return true;
+        }
+        ApplyReason reason = ApplyReason.of(refused.reason());
+        if (!failing(r.sha()) || failure.reason() != reason) {
+            failure = new Failure(r.sha(), reason, refused.message(), 1, Instant.MAX);
+        }
+        return false;
     }
 
     private boolean mayTry(String sha, Instant now) {
@@ -367,8 +388,12 @@ public final class Reconciler {
                 jobs.add(new AgentStatus.JobStatus(j.name(), run == null ? null : run.startedAt(), run == null ? null : run.result()));
             });
         }
+        AgentStatus.Signatures signatures = p.trust().mode() == io.voltis.sync.trust.TrustSettings.Mode.OFF ? null
+                : new AgentStatus.Signatures(p.trust().mode().word(), p.trust().signature(applied == null ? null : applied.sha()),
+                        p.trust().signature(desiredSha));
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
-                applied == null ? null : applied.sha(), pin, p.source().get(), packages.statuses(), services, jobs, error, now);
+                applied == null ? null : applied.sha(), pin, p.source().get(), packages.statuses(), services, jobs, error, now,
+                signatures);
     }
 
     /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */

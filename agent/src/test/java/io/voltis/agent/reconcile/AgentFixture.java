@@ -25,6 +25,8 @@ public final class AgentFixture implements AutoCloseable {
     public String repoUrl;
     /** The clock and system package managers the agent gets; the real ones unless a test sets others. */
     public Agent.Machine machine = Agent.Machine.device();
+    /** The trust policy the agent gets; off unless a test sets one. */
+    public io.voltis.sync.trust.TrustSettings trust = io.voltis.sync.trust.TrustSettings.OFF;
 
     public AgentFixture(Path dir) {
         this.dir = dir;
@@ -36,7 +38,7 @@ public final class AgentFixture implements AutoCloseable {
     public AgentConfig config() {
         return new AgentConfig(repoUrl != null ? repoUrl : origin.fileUrl(), "main", "", "dev1", Duration.ofSeconds(30), Duration.ofSeconds(5),
                 state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, true, null, null, null, null, 2, 10,
-                Duration.ofSeconds(2));
+                Duration.ofSeconds(2)).withTrust(trust);
     }
 
     public Agent start() throws Exception {

@@ -256,6 +256,41 @@ public final class GitMirror implements AutoCloseable {
         }
     }
 
+    /**
+     * Whether the mirror's history is cut (the first fetch is shallow): a commit may then have
+     * ancestors the mirror does not hold.
+     */
+    public boolean shallow() {
+        try {
+            return !repo.getObjectDatabase().getShallowCommits().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Fetches the branch's whole history when the mirror's is cut, so ancestry between two
+     * commits can be told (signed-commit verification after the mirror was rebuilt); a no-op when
+     * it is whole.
+     */
+    public void fetchHistory() throws SourceException {
+        reopenIfRemoved();
+        if (!shallow()) {
+            return;
+        }
+        call(fetchCommand().setRefSpecs(new RefSpec("+" + branchRef + ":" + branchRef)).setUnshallow(true),
+                "fetch the history of " + spec.branch());
+        restrictModes();
+    }
+
+    /**
+     * The mirror's repository, for reading commits (signature verification); the mirror owns it:
+     * never close it, and ask again after a fetch (a removed mirror is opened anew).
+     */
+    public Repository repository() {
+        return repo;
+    }
+
     /** Whether {@code ancestor} is {@code sha} or reachable from it in the mirror. */
     public boolean isAncestor(String ancestor, String sha) {
         try (RevWalk walk = new RevWalk(repo)) {

@@ -32,7 +32,11 @@ public enum EventType {
     STORE_REBUILT("StoreRebuilt", true, null),
     PINNED("Pinned", false, null),
     UNPINNED("Unpinned", false, null),
-    ROLLED_BACK("RolledBack", false, null);
+    ROLLED_BACK("RolledBack", false, null),
+    /** verify: enforce refused a revision (its signature, or a head that does not descend from the applied one). */
+    REVISION_REFUSED("RevisionRefused", true, null),
+    /** verify: warn applies a revision that did not verify. */
+    REVISION_UNVERIFIED("RevisionUnverified", true, null);
 
     private final String word;
     private final boolean warning;

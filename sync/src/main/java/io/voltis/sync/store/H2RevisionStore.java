@@ -100,6 +100,15 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     @Override
+    public void markVerified(String sha, String trust, String signer, String message) {
+        Objects.requireNonNull(trust, "trust");
+        if (revisions.markVerified(requireSha(sha), trust, signer, message) == 0) {
+            revisions.record(sha, null, null, null, clock.instant());
+            revisions.markVerified(sha, trust, signer, message);
+        }
+    }
+
+    @Override
     public Optional<RevisionRecord> revision(String sha) {
         return first(revisions.bySha(requireSha(sha)));
     }
@@ -154,11 +163,11 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     @Override
-    public void setPin(String revision) {
+    public void setPin(String revision, boolean allowUnverified) {
         if (revision == null || revision.isBlank()) {
             throw new IllegalArgumentException("a pin needs a revision");
         }
-        singleRows.setPin(revision, clock.instant());
+        singleRows.setPin(revision, allowUnverified, clock.instant());
     }
 
     @Override

@@ -299,6 +299,11 @@ final class OwnerStore implements RevisionStore {
     }
 
     @Override
+    public void markVerified(String sha, String trust, String signer, String message) {
+        run(s -> s.markVerified(sha, trust, signer, message));
+    }
+
+    @Override
     public Optional<RevisionRecord> revision(String sha) {
         return use(s -> s.revision(sha));
     }
@@ -344,8 +349,8 @@ final class OwnerStore implements RevisionStore {
     }
 
     @Override
-    public void setPin(String revision) {
-        run(s -> s.setPin(revision));
+    public void setPin(String revision, boolean allowUnverified) {
+        run(s -> s.setPin(revision, allowUnverified));
     }
 
     @Override

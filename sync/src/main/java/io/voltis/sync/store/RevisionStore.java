@@ -50,6 +50,13 @@ public interface RevisionStore extends AutoCloseable {
     /** @throws IllegalArgumentException if {@code sha} was never recorded */
     void markValidated(String sha, RevisionRecord.Validation validation, String problems);
 
+    /**
+     * Records what verifying the signature of {@code sha} found: {@code trust} is
+     * {@link RevisionRecord#VERIFIED}, a trust reason word or {@link RevisionRecord#ACCEPTED};
+     * {@code signer} and {@code message} may be null. A sha never recorded is recorded first.
+     */
+    void markVerified(String sha, String trust, String signer, String message);
+
     Optional<RevisionRecord> revision(String sha);
 
     /** Newest first (by first seen). */
@@ -80,7 +87,15 @@ public interface RevisionStore extends AutoCloseable {
     Optional<Pin> pin();
 
     /** On disk when it returns: a kill -9 right after it leaves the pin in force at the next start. */
-    void setPin(String revision);
+    default void setPin(String revision) {
+        setPin(revision, false);
+    }
+
+    /**
+     * {@code allowUnverified}: the operator accepts {@code revision} without a verified signature
+     * ({@code --allow-unverified}); on disk when it returns, like {@link #setPin(String)}.
+     */
+    void setPin(String revision, boolean allowUnverified);
 
     void clearPin();
 

@@ -13,7 +13,8 @@ import org.h2.api.ErrorCode;
 final class RevisionsTable {
 
     private static final String SELECT =
-            "SELECT sha, author, committed_at, message, first_seen, validation, problems FROM revisions ";
+            "SELECT sha, author, committed_at, message, first_seen, validation, problems, trust, signer, trust_message"
+                    + " FROM revisions ";
     private static final String NEWEST_FIRST = " ORDER BY first_seen DESC, seq DESC FETCH FIRST ? ROWS ONLY";
 
     private final Jdbc db;
@@ -54,6 +55,20 @@ final class RevisionsTable {
         });
     }
 
+    /** Returns how many revisions were updated: 0 or 1. */
+    int markVerified(String sha, String trust, String signer, String message) {
+        return db.call(c -> {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE revisions SET trust = ?, signer = ?, trust_message = ? WHERE sha = ?")) {
+                update.setString(1, trust);
+                update.setString(2, Jdbc.clip(signer, 1000));
+                update.setString(3, Jdbc.clip(message, 2000));
+                update.setString(4, sha);
+                return update.executeUpdate();
+            }
+        });
+    }
+
     List<RevisionRecord> bySha(String sha) {
         return select("WHERE sha = ?", sha, 1);
     }
@@ -82,7 +97,8 @@ final class RevisionsTable {
                         found.add(new RevisionRecord(rows.getString("sha"), rows.getString("author"),
                                 Jdbc.getInstant(rows, "committed_at"), rows.getString("message"),
                                 Jdbc.getInstant(rows, "first_seen"),
-                                RevisionRecord.Validation.valueOf(rows.getString("validation")), rows.getString("problems")));
+                                RevisionRecord.Validation.valueOf(rows.getString("validation")), rows.getString("problems"),
+                                rows.getString("trust"), rows.getString("signer"), rows.getString("trust_message")));
                     }
                 }
                 return List.copyOf(found);

@@ -16,21 +16,23 @@ final class SingleRowTables {
 
     Optional<Pin> pin() {
         return db.call(c -> {
-            try (PreparedStatement query = c.prepareStatement("SELECT revision, set_at FROM pin");
+            try (PreparedStatement query = c.prepareStatement("SELECT revision, set_at, allow_unverified FROM pin");
                  ResultSet rows = query.executeQuery()) {
                 return rows.next()
-                        ? Optional.of(new Pin(rows.getString("revision"), Pin.Source.CLI, Jdbc.getInstant(rows, "set_at")))
+                        ? Optional.of(new Pin(rows.getString("revision"), Pin.Source.CLI, Jdbc.getInstant(rows, "set_at"),
+                                rows.getBoolean("allow_unverified")))
                         : Optional.<Pin>empty();
             }
         });
     }
 
-    void setPin(String revision, Instant now) {
+    void setPin(String revision, boolean allowUnverified, Instant now) {
         db.callDurably(c -> {
             try (PreparedStatement merge = c.prepareStatement(
-                    "MERGE INTO pin (id, revision, set_at) KEY (id) VALUES (1, ?, ?)")) {
+                    "MERGE INTO pin (id, revision, set_at, allow_unverified) KEY (id) VALUES (1, ?, ?, ?)")) {
                 merge.setString(1, revision);
                 Jdbc.setInstant(merge, 2, now);
+                merge.setBoolean(3, allowUnverified);
                 return merge.executeUpdate();
             }
         });

@@ -34,8 +34,8 @@ public final class AllowedSigners {
     private static final Pattern OPTION = Pattern.compile("([A-Za-z-]+)(?:=\"([^\"]*)\")?");
 
     /** One entry: who, which key (its SHA256 fingerprint as ssh-keygen prints it), and when it is valid. */
-    public record Entry(int line, List<String> principals, String fingerprint, Instant validAfter, Instant validBefore,
-                        boolean certAuthority, List<String> namespaces) {
+    public record Entry(int line, List<String> principals, String keyType, String fingerprint, Instant validAfter,
+                        Instant validBefore, boolean certAuthority, List<String> namespaces) {
 
         /** Whether a signature made at {@code when} falls inside the entry's window. */
         public boolean validAt(Instant when) {
@@ -135,7 +135,7 @@ public final class AllowedSigners {
             throw new TrustConfigException(where + "namespaces=\"" + String.join(",", namespaces)
                     + "\" does not include git: this key could never sign a commit");
         }
-        return new Entry(line, List.of(fields[0].replace("\"", "").split(",")), fingerprint(blob), after, before, ca,
+        return new Entry(line, List.of(fields[0].replace("\"", "").split(",")), type, fingerprint(blob), after, before, ca,
                 namespaces);
     }
 

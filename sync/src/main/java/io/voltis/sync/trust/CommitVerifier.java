@@ -25,10 +25,28 @@ import org.eclipse.jgit.revwalk.RevWalk;
  */
 public final class CommitVerifier {
 
-    /** What verifying one commit came to; {@code reason} is null when it is trusted. */
-    public record Verdict(String sha, TrustReason reason, String signer, String fingerprint, String message) {
+    /**
+     * What verifying one commit came to; {@code reason} is null when it is trusted. {@code signer}
+     * is the allowed_signers principal when one matched, {@code keyType} its key type.
+     */
+    public record Verdict(String sha, TrustReason reason, String signer, String keyType, String fingerprint,
+                          String message) {
         public boolean trusted() {
             return reason == null;
+        }
+
+        /** The result word: {@code Verified}, else the reason's. */
+        public String result() {
+            return reason == null ? "Verified" : reason.word();
+        }
+
+        /** Who signed, as people read it: {@code ops@example.com (ssh-ed25519 SHA256:…)}; null when unsigned. */
+        public String signerText() {
+            if (fingerprint == null) {
+                return signer;
+            }
+            String key = (keyType == null ? "" : keyType + " ") + fingerprint;
+            return signer == null ? key : signer + " (" + key + ")";
         }
     }
 
@@ -66,27 +84,28 @@ public final class CommitVerifier {
         String sha = commit.name();
         SignatureVerifier.SignatureVerification v = SignatureVerifiers.verify(repo, gpg, commit);
         if (v == null) {
-            return new Verdict(sha, TrustReason.UNSIGNED, null, null, "not signed");
+            return new Verdict(sha, TrustReason.UNSIGNED, null, null, null, "not signed");
         }
         String fp = v.keyFingerprint();
+        List<AllowedSigners.Entry> entries = fp == null ? List.of() : allowed.forKey(fp);
+        String type = entries.isEmpty() ? null : entries.get(0).keyType();
         if (v.verified()) {
-            return new Verdict(sha, null, v.keyUser(), fp, null);
+            return new Verdict(sha, null, v.keyUser(), type, fp, null);
         }
         if (fp != null && revokedKeys.contains(fp) || (v.message() != null && v.message().contains("revoked"))) {
-            return new Verdict(sha, TrustReason.REVOKED_KEY, null, fp, "signed by a revoked key " + fp);
+            return new Verdict(sha, TrustReason.REVOKED_KEY, null, type, fp, "signed by a revoked key " + fp);
         }
-        List<AllowedSigners.Entry> entries = fp == null ? List.of() : allowed.forKey(fp);
         if (entries.isEmpty()) {
-            return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, fp, "signed by " + fp + ", which no line of "
+            return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, null, fp, "signed by " + fp + ", which no line of "
                     + allowed.file() + " allows");
         }
         Instant when = v.creationDate() == null ? commit.getCommitterIdent().getWhenAsInstant() : v.creationDate().toInstant();
         if (entries.stream().noneMatch(e -> e.validAt(when))) {
             AllowedSigners.Entry e = entries.get(0);
-            return new Verdict(sha, TrustReason.EXPIRED_KEY, String.join(",", e.principals()), fp, "signed at " + when
+            return new Verdict(sha, TrustReason.EXPIRED_KEY, String.join(",", e.principals()), type, fp, "signed at " + when
                     + " by " + fp + ", outside its validity in " + allowed.file() + ":" + e.line());
         }
-        return new Verdict(sha, TrustReason.BAD_SIGNATURE, null, fp, "the signature by " + fp
+        return new Verdict(sha, TrustReason.BAD_SIGNATURE, null, type, fp, "the signature by " + fp
                 + " does not match the commit");
     }
 
@@ -105,7 +124,7 @@ public final class CommitVerifier {
             if (lastApplied != null && !lastApplied.equals(desired)) {
                 RevCommit base = walk.parseCommit(ObjectId.fromString(lastApplied));
                 if (!walk.isMergedInto(base, head)) {
-                    out.add(new Verdict(desired, TrustReason.NOT_DESCENDANT, null, null, desired.substring(0, 12)
+                    out.add(new Verdict(desired, TrustReason.NOT_DESCENDANT, null, null, null, desired.substring(0, 12)
                             + " does not descend from the applied " + lastApplied.substring(0, 12)
                             + " (force-push or an older branch replayed): pin it with the cli to accept it"));
                     return out;
