@@ -113,6 +113,13 @@ final class StatusCommand implements Callable<Integer> {
         });
         s.put("pin", pin.<Object>map(p -> Map.of("revision", p.revision(), "source", "cli", "since", String.valueOf(p.at())))
                 .orElse(repo.isEmpty() ? null : repo));
+        if (d.config.trust().on()) {
+            Map<String, Object> signatures = new LinkedHashMap<>();
+            signatures.put("verify", d.config.trust().mode().word());
+            signatures.put("applied", signature(d, applied));
+            signatures.put("desired", signature(d, desired));
+            s.put("signatures", signatures);
+        }
         Map<String, Object> source = new LinkedHashMap<>();
         source.put("url", d.config.repo().isEmpty() ? null : Redact.url(d.config.repo()));
         source.put("branch", d.config.branch());
@@ -133,6 +140,20 @@ final class StatusCommand implements Callable<Integer> {
         s.put("updatedAt", null);
         s.put("daemon", "not running");
         return (ObjectNode) Json.tree(s);
+    }
+
+    /** What the daemon recorded of {@code sha}'s signature, as the API shows it; null when never verified. */
+    private static Map<String, Object> signature(Device d, String sha) {
+        if (sha == null || !sha.matches("[0-9a-f]{40}")) {
+            return null;
+        }
+        return d.store.revision(sha).filter(r -> r.trust() != null).<Map<String, Object>>map(r -> {
+            Map<String, Object> v = new LinkedHashMap<>();
+            v.put("result", r.trust());
+            v.put("signer", r.signer());
+            v.put("message", r.trustMessage());
+            return v;
+        }).orElse(null);
     }
 
     /** {@code Verified by ops@example.com (ssh-ed25519 SHA256:…)}, {@code Unsigned}, or {@code not verified}. */
