@@ -53,6 +53,11 @@ final class ValidateCommand implements Callable<Integer> {
             "file, as a device with verify: enforce would (every commit from --since to HEAD)."})
     Path allowedSigners;
 
+    @Option(names = "--gpg-keys", paramLabel = "FILE|DIR", description = {
+            "Also check the commit signatures against these armored OpenPGP public keys (with or without",
+            "--allowed-signers), as a device with gpg-keys would."})
+    Path gpgKeys;
+
     @Option(names = "--revoked-keys", paramLabel = "FILE", description = "With --allowed-signers: keys no longer trusted.")
     Path revokedKeys;
 
@@ -93,7 +98,7 @@ final class ValidateCommand implements Callable<Integer> {
                 new SizeLimits(size("--max-file-size", maxFileSize), size("--max-workload-size", maxWorkloadSize)));
         DirectoryTree tree = new DirectoryTree(dir);
         ValidationReport report = host == null ? validator.validate(tree) : validator.validateHost(tree, host);
-        Signatures signatures = allowedSigners == null ? null : signatures();
+        Signatures signatures = allowedSigners == null && gpgKeys == null ? null : signatures();
         PrintWriter out = spec.commandLine().getOut();
         boolean valid = report.valid() && (signatures == null || signatures.refused().isEmpty());
         if (output == OutputFormat.json) {
@@ -104,7 +109,7 @@ final class ValidateCommand implements Callable<Integer> {
             if (signatures != null) {
                 signatures.refused().forEach(r -> out.println(r.text()));
                 out.println(signatures.refused().isEmpty() ? "signatures: " + plural(signatures.verified(), "commit")
-                        + " verified against " + allowedSigners : "signatures: " + signatures.refused().get(0).reason()
+                        + " verified against " + (allowedSigners != null ? allowedSigners : gpgKeys) : "signatures: " + signatures.refused().get(0).reason()
                         + " after " + plural(signatures.verified(), "verified commit"));
             }
         }
@@ -122,7 +127,7 @@ final class ValidateCommand implements Callable<Integer> {
     private Signatures signatures() {
         io.voltis.sync.trust.CommitVerifier verifier;
         try {
-            verifier = io.voltis.sync.trust.CommitVerifier.ssh(allowedSigners, revokedKeys);
+            verifier = io.voltis.sync.trust.CommitVerifier.of(allowedSigners, gpgKeys, revokedKeys);
         } catch (io.voltis.sync.trust.TrustConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -222,6 +222,26 @@ class SignedCommitsTest {
     }
 
     @Test
+    void openPgp_gpgKeys_appliesWhatTheirKeySigned_refusesAnotherKey() throws Exception {
+        SignedRepo.Gpg gpg = SignedRepo.Gpg.create(tmp.resolve("gnupg"), "Ops", "ops@example.com", "never");
+        SignedRepo.Gpg other = SignedRepo.Gpg.create(tmp.resolve("gnupg-other"), "Other", "other@example.com", "never");
+        repo.commitGpg(gpg, gpg.program(), "workloads/app/workload.yaml", "apiVersion: voltis/v1\n"
+                + "files:\n  - {source: files/app.conf, target: etc/app.conf}\n", "workload");
+        String v1 = repo.commitGpg(gpg, gpg.program(), "workloads/app/files/app.conf", "version=1\n", "app 1");
+        f.trust = new TrustSettings(Mode.ENFORCE, Scope.CHAIN, allowed, gpg.export(tmp.resolve("ops.asc")), null);
+        f.start();
+        AgentStatus s = f.converge();
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.signatures().applied().signer()).isEqualTo("Ops <ops@example.com> (openpgp " + gpg.fingerprint() + ")");
+
+        String bad = repo.commitGpg(other, other.program(), "workloads/app/files/app.conf", "version=2\n", "app 2");
+        s = f.converge();
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.lastError()).startsWith("UnknownSigner: commit " + bad.substring(0, 12));
+        assertThat(conf()).isEqualTo("version=1\n");
+    }
+
+    @Test
     void off_verifiesNothing_andStatusHasNoSignatures() throws Exception {
         workload();
         String v1 = push(null, "1");

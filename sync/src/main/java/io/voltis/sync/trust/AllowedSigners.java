@@ -34,8 +34,8 @@ public final class AllowedSigners {
     private static final Pattern OPTION = Pattern.compile("([A-Za-z-]+)(?:=\"([^\"]*)\")?");
 
     /** One entry: who, which key (its SHA256 fingerprint as ssh-keygen prints it), and when it is valid. */
-    public record Entry(int line, List<String> principals, String keyType, String fingerprint, Instant validAfter,
-                        Instant validBefore, boolean certAuthority, List<String> namespaces) {
+    public record Entry(int line, List<String> principals, String keyType, String key, String fingerprint,
+                        Instant validAfter, Instant validBefore, boolean certAuthority, List<String> namespaces) {
 
         /** Whether a signature made at {@code when} falls inside the entry's window. */
         public boolean validAt(Instant when) {
@@ -135,8 +135,33 @@ public final class AllowedSigners {
             throw new TrustConfigException(where + "namespaces=\"" + String.join(",", namespaces)
                     + "\" does not include git: this key could never sign a commit");
         }
-        return new Entry(line, List.of(fields[0].replace("\"", "").split(",")), type, fingerprint(blob), after, before, ca,
-                namespaces);
+        return new Entry(line, List.of(fields[0].replace("\"", "").split(",")), type, fields[at + 1], fingerprint(blob),
+                after, before, ca, namespaces);
+    }
+
+    /**
+     * The entries as JGit's allowed_signers reader can read them: JGit 7.5 rejects the whole file
+     * at an option with a quoted value followed by another ({@code namespaces="git",valid-after="…"},
+     * OpenSSH's own form). So JGit gets the principals, {@code cert-authority} and
+     * {@code namespaces} (last); the validity windows are checked here ({@link Entry#validAt}).
+     */
+    String forJGit() {
+        StringBuilder b = new StringBuilder("# written by voltis-agent from ").append(file).append('\n');
+        for (Entry e : entries) {
+            b.append(String.join(",", e.principals()));
+            List<String> options = new ArrayList<>();
+            if (e.certAuthority()) {
+                options.add("cert-authority");
+            }
+            if (!e.namespaces().isEmpty()) {
+                options.add("namespaces=\"" + String.join(",", e.namespaces()) + "\"");
+            }
+            if (!options.isEmpty()) {
+                b.append(' ').append(String.join(",", options));
+            }
+            b.append(' ').append(e.keyType()).append(' ').append(e.key()).append('\n');
+        }
+        return b.toString();
     }
 
     private static String value(String where, Matcher m) throws TrustConfigException {

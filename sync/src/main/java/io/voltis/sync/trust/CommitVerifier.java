@@ -54,20 +54,36 @@ public final class CommitVerifier {
     public enum Scope { CHAIN, HEAD }
 
     private final AllowedSigners allowed;
-    private final Path revoked;
+    private final OpenPgpKeys openPgp;
     private final Set<String> revokedKeys;
     private final GpgConfig gpg;
 
-    private CommitVerifier(AllowedSigners allowed, Path revoked, Set<String> revokedKeys) {
+    private CommitVerifier(AllowedSigners allowed, OpenPgpKeys openPgp, Path revoked, Set<String> revokedKeys) {
         this.allowed = allowed;
-        this.revoked = revoked;
+        this.openPgp = openPgp;
         this.revokedKeys = revokedKeys;
         Config config = new Config();
-        config.setString("gpg", "ssh", "allowedSignersFile", allowed.file().toString());
+        if (allowed != null) {
+            config.setString("gpg", "ssh", "allowedSignersFile", forJGit(allowed).toString());
+        }
         if (revoked != null) {
             config.setString("gpg", "ssh", "revocationFile", revoked.toString());
         }
         this.gpg = new GpgConfig(config);
+    }
+
+    /** A private copy of the allowed signers JGit can read ({@link AllowedSigners#forJGit}), removed at exit. */
+    private static Path forJGit(AllowedSigners allowed) {
+        try {
+            Path copy = java.nio.file.Files.createTempFile("voltis-allowed-signers-", "",
+                    java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                            java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+            copy.toFile().deleteOnExit();
+            java.nio.file.Files.writeString(copy, allowed.forJGit());
+            return copy;
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the allowed signers for JGit: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -75,13 +91,48 @@ public final class CommitVerifier {
      * @throws TrustConfigException one line naming the file (and line) that cannot be used
      */
     public static CommitVerifier ssh(Path allowedSigners, Path revoked) throws TrustConfigException {
-        return new CommitVerifier(AllowedSigners.read(allowedSigners), revoked,
-                revoked == null ? Set.of() : AllowedSigners.keyLines(revoked));
+        return of(allowedSigners, null, revoked);
+    }
+
+    /**
+     * SSH signatures checked against {@code allowedSigners}, OpenPGP signatures against
+     * {@code gpgKeys} (a file or folder of armored public keys); either may be null, not both.
+     *
+     * @throws TrustConfigException one line naming the file (and line) that cannot be used
+     */
+    public static CommitVerifier of(Path allowedSigners, Path gpgKeys, Path revoked) throws TrustConfigException {
+        if (allowedSigners == null && gpgKeys == null) {
+            throw new TrustConfigException("no signer is trusted: give allowed-signers FILE (SSH keys) or gpg-keys FILE"
+                    + " (OpenPGP keys)");
+        }
+        AllowedSigners ssh = allowedSigners == null ? null : AllowedSigners.read(allowedSigners);
+        OpenPgpKeys keys = gpgKeys == null ? null : OpenPgpKeys.read(gpgKeys);
+        Set<String> revokedKeys = revoked == null ? Set.of() : AllowedSigners.keyLines(revoked);
+        if (keys != null) {
+            SignatureVerifiers.set(GpgConfig.GpgFormat.OPENPGP, OpenPgpVerifier.INSTANCE);
+        }
+        return new CommitVerifier(ssh, keys, revoked, revokedKeys);
     }
 
     /** One commit. */
     public Verdict verify(Repository repo, RevCommit commit) throws IOException {
         String sha = commit.name();
+        byte[] signature = commit.getRawGpgSignature();
+        if (signature == null) {
+            return new Verdict(sha, TrustReason.UNSIGNED, null, null, null, "not signed");
+        }
+        GpgConfig.GpgFormat format = SignatureVerifiers.getFormat(signature);
+        if (format == GpgConfig.GpgFormat.OPENPGP) {
+            return openPgp(repo, commit);
+        }
+        if (format != GpgConfig.GpgFormat.SSH) {
+            return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, null, null, "signed with " + format
+                    + ", which this device does not trust (SSH and OpenPGP signatures are verified)");
+        }
+        if (allowed == null) {
+            return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, null, null, "signed with an SSH key, and no"
+                    + " allowed-signers file is trusted on this device");
+        }
         SignatureVerifier.SignatureVerification v = SignatureVerifiers.verify(repo, gpg, commit);
         if (v == null) {
             return new Verdict(sha, TrustReason.UNSIGNED, null, null, null, "not signed");
@@ -89,7 +140,8 @@ public final class CommitVerifier {
         String fp = v.keyFingerprint();
         List<AllowedSigners.Entry> entries = fp == null ? List.of() : allowed.forKey(fp);
         String type = entries.isEmpty() ? null : entries.get(0).keyType();
-        if (v.verified()) {
+        Instant when = v.creationDate() == null ? commit.getCommitterIdent().getWhenAsInstant() : v.creationDate().toInstant();
+        if (v.verified() && (entries.isEmpty() || entries.stream().anyMatch(e -> e.validAt(when)))) {
             return new Verdict(sha, null, v.keyUser(), type, fp, null);
         }
         if (fp != null && revokedKeys.contains(fp) || (v.message() != null && v.message().contains("revoked"))) {
@@ -99,7 +151,6 @@ public final class CommitVerifier {
             return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, null, fp, "signed by " + fp + ", which no line of "
                     + allowed.file() + " allows");
         }
-        Instant when = v.creationDate() == null ? commit.getCommitterIdent().getWhenAsInstant() : v.creationDate().toInstant();
         if (entries.stream().noneMatch(e -> e.validAt(when))) {
             AllowedSigners.Entry e = entries.get(0);
             return new Verdict(sha, TrustReason.EXPIRED_KEY, String.join(",", e.principals()), type, fp, "signed at " + when
@@ -107,6 +158,25 @@ public final class CommitVerifier {
         }
         return new Verdict(sha, TrustReason.BAD_SIGNATURE, null, type, fp, "the signature by " + fp
                 + " does not match the commit");
+    }
+
+    private Verdict openPgp(Repository repo, RevCommit commit) throws IOException {
+        String sha = commit.name();
+        if (openPgp == null) {
+            return new Verdict(sha, TrustReason.UNKNOWN_SIGNER, null, null, null, "signed with OpenPGP, and no gpg-keys"
+                    + " are trusted on this device");
+        }
+        OpenPgpVerifier.Context context = new OpenPgpVerifier.Context(openPgp);
+        SignatureVerifier.SignatureVerification v = OpenPgpVerifier.with(context,
+                () -> SignatureVerifiers.verify(repo, gpg, commit));
+        if (v == null) {
+            return new Verdict(sha, TrustReason.UNSIGNED, null, null, null, "not signed");
+        }
+        if (v.verified() && context.reason == null) {
+            return new Verdict(sha, null, v.keyUser(), context.keyType, v.keyFingerprint(), null);
+        }
+        TrustReason reason = context.reason == null ? TrustReason.BAD_SIGNATURE : context.reason;
+        return new Verdict(sha, reason, v.keyUser(), context.keyType, v.keyFingerprint(), v.message());
     }
 
     /**

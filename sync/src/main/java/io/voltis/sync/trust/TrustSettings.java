@@ -43,14 +43,10 @@ public record TrustSettings(Mode mode, CommitVerifier.Scope scope, Path allowedS
      *                              the setting that is missing
      */
     public CommitVerifier verifier() throws TrustConfigException {
-        if (gpgKeys != null) {
-            throw new TrustConfigException("gpg-keys " + gpgKeys + ": OpenPGP signatures are not verified by this"
-                    + " version; sign with SSH keys and give allowed-signers (docs/signed-commits.md)");
+        if (allowedSigners == null && gpgKeys == null) {
+            throw new TrustConfigException("verify: " + mode.word() + " needs allowed-signers FILE (SSH keys) or gpg-keys"
+                    + " FILE (OpenPGP keys) naming the keys that may sign");
         }
-        if (allowedSigners == null) {
-            throw new TrustConfigException("verify: " + mode.word() + " needs allowed-signers FILE (an OpenSSH"
-                    + " allowed_signers file naming the keys that may sign)");
-        }
-        return CommitVerifier.ssh(allowedSigners, revokedKeys);
+        return CommitVerifier.of(allowedSigners, gpgKeys, revokedKeys);
     }
 }

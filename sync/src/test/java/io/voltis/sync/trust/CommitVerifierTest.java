@@ -90,6 +90,19 @@ class CommitVerifierTest {
         assertThat(verify(v, byEc).trusted()).isTrue();
     }
 
+    /** OpenSSH's own form: several options, quoted values, commas between them (key rotation windows). */
+    @Test
+    void optionsWithQuotedValuesAndCommas_verify_insideTheirWindow() throws Exception {
+        String byEd = commit(ed, "ed25519");
+        Path windowed = Files.writeString(tmp.resolve("allowed_windowed"), "ops@example.com namespaces=\"git\","
+                + "valid-after=\"20200101\",valid-before=\"20990101\" " + pub(ed) + "\n");
+
+        Verdict v = verify(CommitVerifier.ssh(windowed, null), byEd);
+
+        assertThat(v.trusted()).as(v.toString()).isTrue();
+        assertThat(v.signer()).isEqualTo("ops@example.com");
+    }
+
     @Test
     void eachFailure_hasItsReason() throws Exception {
         String unsigned = commit(null, "unsigned");
