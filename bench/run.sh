@@ -25,6 +25,8 @@
 #   fleet     bench/fleet.sh     100 and 1,000 pollers vs one smart-HTTP server, jittered then
 #                                lockstep, FLEET_DURATION=100 s a round (30 s steady, a commit
 #                                wave)                                                           ~7.5 min
+#   trust     bench/trust.sh     CPU to verify one signed commit and a 100-commit chain vs git,
+#                                daemon RSS with verify enforce vs off                          ~1.5 min
 # optional parts (PARTS=...):
 #   api       bench/api.sh       wrk on /api/v1/status vs /healthz                             ~5 min
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
@@ -36,8 +38,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 smoke=
 [ "${1:-}" = --smoke ] && smoke=1
-FULL_PARTS="sync agent idle peers fleet"
-PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle" || echo "$FULL_PARTS")}
+FULL_PARTS="sync agent idle peers fleet trust"
+PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust" || echo "$FULL_PARTS")}
 FLEET_AGENTS=${FLEET_AGENTS:-100 1000}
 FLEET_DURATION=${FLEET_DURATION:-100}
 
@@ -63,7 +65,8 @@ for part in $PARTS; do
     idle) cmd=(bench/idle.sh) ;;
     peers) cmd=(bench/peers.sh) ;;
     fleet) cmd=(bench/fleet.sh) ;;
-    *) echo "unknown part '$part' (sync agent idle peers fleet api validate)" >&2; exit 2 ;;
+    trust) cmd=(bench/trust.sh) ;;
+    *) echo "unknown part '$part' (sync agent idle peers fleet trust api validate)" >&2; exit 2 ;;
   esac
   export BENCH_PART=$part
   if [ -n "$smoke" ]; then

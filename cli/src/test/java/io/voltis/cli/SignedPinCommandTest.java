@@ -134,6 +134,17 @@ class SignedPinCommandTest {
     }
 
     @Test
+    void plan_namesTheSignatureOfWhatItPlans() {
+        Cli refused = Cli.run("plan", unsigned, "--state-dir", state.toString());
+        assertThat(refused.exitCode()).as(refused.err()).isZero();
+        assertThat(refused.out()).contains("note: signature of " + unsigned.substring(0, 12)
+                + ": Unsigned: not signed; verify: enforce does not apply it");
+
+        Cli signed = Cli.run("plan", v3, "--state-dir", state.toString());
+        assertThat(signed.out()).contains("note: signature of " + v3.substring(0, 12) + ": Verified: by ops@example.com (ssh-ed25519 ");
+    }
+
+    @Test
     void run_withAMalformedAllowedSigners_isExit2_oneLineNamingFileAndLine() throws Exception {
         Path bad = Files.writeString(tmp.resolve("bad_signers"), "# keys\nops@example.com ssh-ed25519 not-base64!\n");
 

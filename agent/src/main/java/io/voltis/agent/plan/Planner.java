@@ -182,6 +182,9 @@ public final class Planner implements AutoCloseable {
             notes.add("the head of " + config.branch() + " as last fetched" + (fetched == null ? "" : " (" + fetched + ")")
                     + "; plan does not fetch");
         }
+        if (config.trust().on()) {
+            notes.add(signatureNote(chosen.sha()));
+        }
         if (target instanceof Preparation.NoWorkload none) {
             notes.add("no device file for " + config.hostname() + " at " + sha12 + " (tried " + String.join(", ", none.tried())
                     + "): the agent keeps what it runs (docs/decisions/0008)");
@@ -207,6 +210,39 @@ public final class Planner implements AutoCloseable {
                 ServiceComparison.compare(observed.applied() == null ? List.of() : observed.applied().services(),
                         next.services()),
                 JobPlanner.plan(spec.jobs(), newRevision, store), notes);
+    }
+
+    /**
+     * What the trust policy makes of {@code sha}: as the daemon recorded it, else verified now
+     * (the commit alone, against the local mirror; the daemon also checks the chain and descent).
+     */
+    private String signatureNote(String sha) {
+        String sha12 = shortSha(sha);
+        boolean enforce = config.trust().mode() == io.voltis.sync.trust.TrustSettings.Mode.ENFORCE;
+        String result;
+        String detail;
+        var record = store.revision(sha).filter(r -> r.trust() != null);
+        if (record.isPresent()) {
+            result = record.get().trust();
+            detail = io.voltis.sync.store.RevisionRecord.VERIFIED.equals(result) ? "by " + record.get().signer()
+                    : record.get().trustMessage();
+        } else if (mirror != null && mirror.has(sha)) {
+            try (org.eclipse.jgit.revwalk.RevWalk walk = new org.eclipse.jgit.revwalk.RevWalk(mirror.repository())) {
+                var v = config.trust().verifier().verify(mirror.repository(),
+                        walk.parseCommit(org.eclipse.jgit.lib.ObjectId.fromString(sha)));
+                result = v.result();
+                detail = (v.trusted() ? "by " + v.signerText() : v.message()) + " (the commit alone; the agent also checks"
+                        + " the commits since the applied one)";
+            } catch (IOException | io.voltis.sync.trust.TrustConfigException e) {
+                return "signature of " + sha12 + ": cannot be verified here: " + e.getMessage();
+            }
+        } else {
+            return "signature of " + sha12 + ": not verified yet (the agent verifies it when it fetches it)";
+        }
+        boolean refused = !io.voltis.sync.store.RevisionRecord.VERIFIED.equals(result)
+                && !io.voltis.sync.store.RevisionRecord.ACCEPTED.equals(result);
+        return "signature of " + sha12 + ": " + result + (detail == null ? "" : ": " + detail)
+                + (refused ? (enforce ? "; verify: enforce does not apply it" : "; verify: warn applies it anyway") : "");
     }
 
     /** The revision to plan, and why: as asked, else as the reconciler decides it ({@link DesiredRevision}). */

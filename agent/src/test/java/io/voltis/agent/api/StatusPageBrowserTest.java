@@ -148,6 +148,28 @@ class StatusPageBrowserTest {
         base = "http://127.0.0.1:" + server.port() + "/";
     }
 
+    /** verify: warn on an unsigned repo: applied anyway, and the page says what the signatures are. */
+    @Test
+    void page_showsTheSignaturesOfTheAppliedAndDesiredRevisions() throws Exception {
+        f = new AgentFixture(tmp);
+        f.origin.commit("v1", ApiServerTest.workload("hello"));
+        java.nio.file.Path key = io.voltis.sync.testing.SignedRepo.sshKey(java.nio.file.Files.createDirectories(tmp.resolve("keys")),
+                "ops", "ed25519");
+        java.nio.file.Path allowed = java.nio.file.Files.writeString(tmp.resolve("keys/allowed_signers"),
+                "ops@example.com namespaces=\"git\" " + io.voltis.sync.testing.SignedRepo.publicKey(key) + "\n");
+        f.trust = new io.voltis.sync.trust.TrustSettings(io.voltis.sync.trust.TrustSettings.Mode.WARN,
+                io.voltis.sync.trust.CommitVerifier.Scope.CHAIN, allowed, null, null);
+        f.start();
+        assertThat(f.converge().phase()).isEqualTo(Phase.SYNCED);
+        serve(null);
+
+        driver.get(base);
+
+        waitForText(By.id("phase"), "Synced");
+        assertThat(text("signatures")).isEqualTo("verify warn; applied Unsigned; desired Unsigned");
+        assertThat(driver.findElement(By.id("signatures")).getDomAttribute("class")).isEqualTo("bad");
+    }
+
     @Test
     void page_showsDevicePhaseRevisionsServicesAndEvents() throws Exception {
         startAgent(ApiServerTest.workload("hello"));
@@ -167,6 +189,7 @@ class StatusPageBrowserTest {
         assertThat(text("desired")).isEqualTo(applied.substring(0, 12));
         assertThat(text("head")).isEqualTo(applied.substring(0, 12));
         assertThat(text("pin")).isEqualTo("not pinned");
+        assertThat(text("signatures")).isEqualTo("not verified (verify: off)");
         assertThat(text("source")).isEqualTo(f.origin.fileUrl() + " main");
         assertThat(text("last-poll")).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z \\(.+ ago\\)");
         assertThat(text("last-error")).isEqualTo("–");

@@ -56,6 +56,12 @@ async function get(path) {
   return response.json();
 }
 
+// "Verified by ops@example.com (ssh-ed25519 SHA256:…)", "Unsigned", or "not verified"
+function signature(v) {
+  if (!v) return "not verified";
+  return v.result + (v.result === "Verified" && v.signer ? " by " + v.signer : "");
+}
+
 function render(s) {
   text("hostname", s.hostname);
   $("phase").textContent = s.phase;
@@ -65,6 +71,10 @@ function render(s) {
   text("applied", short(s.appliedRevision));
   text("desired", short(s.desiredRevision));
   text("pin", s.pin ? short(s.pin.revision) + " (" + s.pin.source + ")" : "not pinned");
+  text("signatures", s.signatures ? "verify " + s.signatures.verify + "; applied " + signature(s.signatures.applied)
+      + "; desired " + signature(s.signatures.desired) : "not verified (verify: off)");
+  $("signatures").className = s.signatures && s.signatures.desired && s.signatures.desired.result !== "Verified"
+      && s.signatures.desired.result !== "Accepted" ? "bad" : "";
   text("head", short(s.source.headRevision));
   text("source", s.source.url + " " + s.source.branch + (s.source.path ? " /" + s.source.path : "")
       + (s.source.reachable ? "" : " — unreachable: " + (s.source.error || s.source.reason || "?")));
