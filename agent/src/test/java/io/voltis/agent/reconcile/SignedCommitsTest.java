@@ -241,6 +241,46 @@ class SignedCommitsTest {
         assertThat(conf()).isEqualTo("version=1\n");
     }
 
+    /** An expired key, a revoked key and a tampered commit: each refused, last good kept, the reason in status and the event. */
+    @Test
+    void expiredKey_revokedKey_tamperedCommit_eachRefusedWithItsReason() throws Exception {
+        Path old = SignedRepo.sshKey(tmp.resolve("keys"), "old", "ed25519");
+        Path leaked = SignedRepo.sshKey(tmp.resolve("keys"), "leaked", "ed25519");
+        Files.writeString(allowed, "ops@example.com namespaces=\"git\" " + SignedRepo.publicKey(ops) + "\n"
+                + "old@example.com namespaces=\"git\",valid-before=\"20200101\" " + SignedRepo.publicKey(old) + "\n"
+                + "leaked@example.com namespaces=\"git\" " + SignedRepo.publicKey(leaked) + "\n");
+        Path revoked = Files.writeString(tmp.resolve("keys/revoked"), SignedRepo.publicKey(leaked) + "\n");
+        workload();
+        String v1 = push(ops, "1");
+        f.trust = new TrustSettings(Mode.ENFORCE, Scope.HEAD, allowed, null, revoked);
+        f.start();
+        assertThat(f.converge().appliedRevision()).isEqualTo(v1);
+
+        String byOld = push(old, "2");
+        AgentStatus s = f.converge();
+        assertThat(s.lastError()).startsWith("ExpiredKey: commit " + byOld.substring(0, 12)).contains("allowed_signers:2");
+
+        String byLeaked = push(leaked, "3");
+        s = f.converge();
+        assertThat(s.lastError()).startsWith("RevokedKey: commit " + byLeaked.substring(0, 12));
+
+        // the server serves a commit whose content was changed after it was signed
+        String good = push(ops, "4");
+        String forged = SignedRepo.run(repo.dir(), "sh", "-c", "git cat-file commit " + good
+                + " | sed 's/^app 4$/app 4, and more/' | git hash-object -t commit -w --stdin");
+        SignedRepo.run(repo.dir(), "git", "update-ref", "refs/heads/main", forged);
+        s = f.converge();
+        assertThat(s.lastError()).startsWith("BadSignature: commit " + forged.substring(0, 12));
+
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(conf()).isEqualTo("version=1\n");
+        assertThat(f.agent.store().events(50)).filteredOn(e -> e.type().equals("RevisionRefused"))
+                .extracting(Event::message)
+                .anySatisfy(m -> assertThat(m).startsWith("ExpiredKey: "))
+                .anySatisfy(m -> assertThat(m).startsWith("RevokedKey: "))
+                .anySatisfy(m -> assertThat(m).startsWith("BadSignature: ").endsWith("not applied, the device keeps running its last good revision"));
+    }
+
     @Test
     void off_verifiesNothing_andStatusHasNoSignatures() throws Exception {
         workload();
