@@ -15,6 +15,17 @@ need_tools() {
   fi
 }
 
+# sync_classpath: installs model and sync (tests skipped) and sets CP to sync's classes, test
+# classes (the bench programs) and dependencies, for `java -cp "$CP" io.voltis.sync.bench.…`
+sync_classpath() {
+  local cp_file
+  mvn -B -q -DskipTests -DskipITs install -pl sync -am >/dev/null
+  cp_file=$(mktemp)
+  mvn -B -q dependency:build-classpath -pl sync -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
+  CP="sync/target/classes:sync/target/test-classes:$(cat "$cp_file")"
+  rm -f "$cp_file"
+}
+
 # summary_row FIGURE MEASURED AGAINST TARGET VERDICT: one row of the harness's summary table
 # (bench/run.sh collects them into bench/results/<date>.md and docs/performance.md). A no-op
 # unless BENCH_SUMMARY names a file, so every script still runs on its own.

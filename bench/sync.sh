@@ -11,11 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 need_tools git:git
-mvn -B -q -DskipTests -DskipITs install -pl sync -am >/dev/null
-cp_file=$(mktemp)
-mvn -B -q dependency:build-classpath -pl sync -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-CP="sync/target/classes:sync/target/test-classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+sync_classpath
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export GIT_CONFIG_NOSYSTEM=1

@@ -18,11 +18,7 @@ FLAGS=${FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=
 JAR=${JAR:-cli/target/voltis-agent.jar}
 [ -f "$JAR" ] || mvn -B -q -DskipTests -DskipITs install >/dev/null
 JAR=$(realpath "$JAR")
-mvn -B -q -DskipTests -DskipITs install -pl sync -am >/dev/null
-cp_file=$(mktemp)
-mvn -B -q dependency:build-classpath -pl sync -Dmdep.includeScope=test -Dmdep.outputFile="$cp_file" >/dev/null
-CP="sync/target/classes:sync/target/test-classes:$(cat "$cp_file")"
-rm -f "$cp_file"
+sync_classpath
 work=$(mktemp -d)
 pid=
 stop() {
