@@ -168,16 +168,16 @@ public final class Agent implements AutoCloseable {
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
-                trustGate(mirror)), metrics);
+                trustGate(mirror, clock)), metrics);
         closeInReverse.push(scheduler);
     }
 
     /** The trust policy's gate; with {@code verify: off}, one that loads no verification class. */
-    private TrustGate trustGate(GitMirror mirror) throws io.voltis.sync.trust.TrustConfigException {
+    private TrustGate trustGate(GitMirror mirror, Clock clock) throws io.voltis.sync.trust.TrustConfigException {
         if (!config.trust().on()) {
             return TrustGate.off();
         }
-        TrustGate gate = TrustGate.of(config.trust(), mirror, store, metrics);
+        TrustGate gate = TrustGate.of(config.trust(), mirror, store, metrics, clock);
         LOG.info("commit signatures: verify {} ({}), signers from {}", config.trust().mode().word(),
                 config.trust().scope().name().toLowerCase(java.util.Locale.ROOT), config.trust().allowedSigners());
         return gate;

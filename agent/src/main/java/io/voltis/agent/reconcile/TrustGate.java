@@ -46,23 +46,56 @@ public final class TrustGate {
     }
 
     /** Why a revision may not be applied: the offending commit, the reason and its one-line message. */
-    public record Refusal(String sha, TrustReason reason, String message) {
+    public static class Refusal {
+        private final String sha;
+        private final TrustReason reason;
+        private final String message;
+
+        Refusal(String sha, TrustReason reason, String message) {
+            this.sha = sha;
+            this.reason = reason;
+            this.message = message;
+        }
+
+        public String sha() {
+            return sha;
+        }
+
+        public TrustReason reason() {
+            return reason;
+        }
+
+        public String message() {
+            return message;
+        }
     }
+
+    /** Verdicts kept per commit before the memory is cleared (a commit verifies in well under a millisecond). */
+    private static final int MAX_VERDICTS = 10_000;
+    private static final java.time.Duration RETRY_UNDECIDED = java.time.Duration.ofMinutes(1);
 
     private final TrustSettings settings;
     private final CommitVerifier verifier;
     private final GitMirror mirror;
     private final RevisionStore store;
     private final Listener listener;
+    private final java.time.Clock clock;
     /** Decisions by what they were asked (applied, desired, head, pin): null value = allowed. */
     private final Map<String, Refusal> decided = new HashMap<>();
+    /** The applied revision the decisions were made over. */
+    private String decidedOver;
+    /** The last question that could not be decided (commits unreadable), when, and its answer. */
+    private String undecidedKey;
+    private java.time.Instant undecidedAt;
+    private Refusal undecided;
     /** What status shows per commit: recorded results, read from the store once for commits verified before a restart. */
     private final Map<String, java.util.Optional<AgentStatus.Signature>> shown = new HashMap<>();
     /** Verdicts by commit, so a chain is verified once per commit. */
     private final Map<String, Verdict> verdicts = new HashMap<>();
 
     private TrustGate(TrustSettings settings, CommitVerifier verifier, GitMirror mirror, RevisionStore store,
-                      Listener listener) {
+                      Listener listener, java.time.Clock clock) {
+        this.clock = clock;
         this.settings = settings;
         this.verifier = verifier;
         this.mirror = mirror;
@@ -72,7 +105,7 @@ public final class TrustGate {
 
     /** Every revision may be applied, nothing is verified and no verification class is loaded. */
     public static TrustGate off() {
-        return new TrustGate(TrustSettings.OFF, null, null, null, r -> { });
+        return new TrustGate(TrustSettings.OFF, null, null, null, r -> { }, java.time.Clock.systemUTC());
     }
 
     /**
@@ -80,12 +113,12 @@ public final class TrustGate {
      *
      * @throws io.voltis.sync.trust.TrustConfigException a file that cannot be used (one line, file and line)
      */
-    public static TrustGate of(TrustSettings settings, GitMirror mirror, RevisionStore store, Listener listener)
-            throws io.voltis.sync.trust.TrustConfigException {
+    public static TrustGate of(TrustSettings settings, GitMirror mirror, RevisionStore store, Listener listener,
+                               java.time.Clock clock) throws io.voltis.sync.trust.TrustConfigException {
         if (!settings.on()) {
             return off();
         }
-        return new TrustGate(settings, settings.verifier(), mirror, store, listener);
+        return new TrustGate(settings, settings.verifier(), mirror, store, listener, clock);
     }
 
     public TrustSettings.Mode mode() {
@@ -102,10 +135,20 @@ public final class TrustGate {
         if (!settings.on()) {
             return null;
         }
+        if (!java.util.Objects.equals(applied, decidedOver)) {
+            decided.clear(); // decisions over another applied revision are never asked again
+            decidedOver = applied;
+        }
+        if (verdicts.size() > MAX_VERDICTS) {
+            verdicts.clear();
+        }
         boolean cliPin = pin != null && pin.source() == Pin.Source.CLI;
         String key = applied + ">" + desired + "@" + head + (pin == null ? "" : "#" + pin.source() + pin.allowUnverified());
         if (decided.containsKey(key)) {
             return decided.get(key);
+        }
+        if (key.equals(undecidedKey) && clock.instant().isBefore(undecidedAt.plus(RETRY_UNDECIDED))) {
+            return undecided;
         }
         Refusal refusal;
         if (cliPin && pin.allowUnverified()) {
@@ -118,12 +161,33 @@ public final class TrustGate {
             refusal = firstFailure(cliPin ? List.of(desired) : pin != null ? List.of(head, desired) : null,
                     applied, desired);
         }
+        if (refusal instanceof Undecided) {
+            // the commits could not be read or fetched (the server is down, the disk): not a verdict on
+            // the signatures; asked again in a minute, never remembered as one
+            if (!key.equals(undecidedKey)) {
+                LOG.warn("{}", refusal.message());
+            }
+            undecidedKey = key;
+            undecidedAt = clock.instant();
+            undecided = settings.mode() == TrustSettings.Mode.ENFORCE ? refusal : null;
+            return undecided;
+        }
         if (refusal != null) {
             report(refusal);
         }
         Refusal result = settings.mode() == TrustSettings.Mode.ENFORCE ? refusal : null;
         decided.put(key, result);
         return result;
+    }
+
+    /**
+     * A refusal for want of the commits (the server down, the mirror unreadable), not of a
+     * signature: its message starts with the source's reason word; retried, never remembered.
+     */
+    private static final class Undecided extends Refusal {
+        Undecided(String sha, String message) {
+            super(sha, TrustReason.BAD_SIGNATURE, message);
+        }
     }
 
     /** Each of {@code alone} verified by itself; or, when null, the head's chain over {@code applied}. */
@@ -150,9 +214,12 @@ public final class TrustGate {
                 }
             }
             return null;
-        } catch (IOException | SourceException e) {
-            return new Refusal(desired, TrustReason.BAD_SIGNATURE, TrustReason.BAD_SIGNATURE.word() + ": commit "
-                    + desired.substring(0, 12) + " cannot be verified: " + e.getMessage());
+        } catch (SourceException e) {
+            return new Undecided(desired, e.reason().word() + ": commit " + desired.substring(0, 12)
+                    + " cannot be verified yet: " + e.getMessage() + " (asked again in a minute)");
+        } catch (IOException e) {
+            return new Undecided(desired, io.voltis.sync.git.Reason.LOCAL_ERROR.word() + ": commit "
+                    + desired.substring(0, 12) + " cannot be verified yet: " + e + " (asked again in a minute)");
         }
     }
 

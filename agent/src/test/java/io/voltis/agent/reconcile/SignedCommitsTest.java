@@ -281,6 +281,41 @@ class SignedCommitsTest {
                 .anySatisfy(m -> assertThat(m).startsWith("BadSignature: ").endsWith("not applied, the device keeps running its last good revision"));
     }
 
+    /**
+     * A replayed head on a shallow mirror needs the branch's history to tell; with the server gone
+     * that is not a verdict on the signature: the reason is the source's, nothing is remembered,
+     * and a minute later, the server back, the head is judged (here: NotDescendant).
+     */
+    @Test
+    void historyUnreachable_isNotASignatureVerdict_askedAgainInAMinute() throws Exception {
+        io.voltis.sync.testing.MutableClock clock = new io.voltis.sync.testing.MutableClock(java.time.Instant.now());
+        f.machine = new io.voltis.agent.Agent.Machine(clock, io.voltis.agent.packages.system.SystemPackages.onDevice());
+        workload();
+        String v1 = push(ops, "1");
+        String v2 = push(ops, "2");
+        start(Mode.ENFORCE, Scope.CHAIN);
+        assertThat(f.converge().appliedRevision()).isEqualTo(v2); // the first fetch is shallow: v2 alone
+
+        SignedRepo.run(repo.dir(), "git", "reset", "-q", "--hard", v1);
+        assertThat(f.agent.pollNow()).isTrue(); // the replayed head is fetched...
+        Path away = tmp.resolve("work-away");
+        Files.move(repo.dir(), away); // ...then the server is gone
+        AgentStatus s = f.agent.tickNow();
+        assertThat(s.appliedRevision()).isEqualTo(v2);
+        assertThat(s.phase()).isEqualTo(Phase.FAILED);
+        assertThat(s.lastError()).contains("commit " + v1.substring(0, 12) + " cannot be verified yet: ")
+                .doesNotStartWith("BadSignature").doesNotStartWith("NotDescendant");
+        assertThat(f.agent.store().events(20)).extracting(Event::type).doesNotContain(EventType.REVISION_REFUSED.word());
+
+        Files.move(away, repo.dir());
+        assertThat(f.agent.tickNow().lastError()).contains("cannot be verified yet"); // not asked again within the minute
+        clock.advance(java.time.Duration.ofSeconds(61));
+        s = f.agent.tickNow();
+        assertThat(s.lastError()).startsWith("NotDescendant: ");
+        assertThat(s.appliedRevision()).isEqualTo(v2);
+        assertThat(conf()).isEqualTo("version=2\n");
+    }
+
     @Test
     void off_verifiesNothing_andStatusHasNoSignatures() throws Exception {
         workload();
