@@ -24,7 +24,16 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** NOTE: Apache MINA sshd's switch for its BouncyCastle registrar (SecurityProviderRegistrar, name "BC"). */
+    static final String SSHD_BOUNCY_CASTLE = "org.apache.sshd.security.provider.BC.enabled";
+
     public static void main(String[] args) {
+        // BouncyCastle is on the class path for OpenPGP commit signatures only; sshd would otherwise
+        // register it as its provider for every SSH transport (15-20 MiB that ed25519 via eddsa and
+        // the JDK's crypto do without). Off unless the launcher asks for it.
+        if (System.getProperty(SSHD_BOUNCY_CASTLE) == null) {
+            System.setProperty(SSHD_BOUNCY_CASTLE, "false");
+        }
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

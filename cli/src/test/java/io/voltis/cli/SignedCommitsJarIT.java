@@ -75,6 +75,46 @@ class SignedCommitsJarIT {
         return Files.exists(file) ? Long.parseLong(Files.readString(file).strip().split("\\s+")[0]) : -1;
     }
 
+    /**
+     * The classes it costs (decision 0032): with verify off, `run --once` loads none of JGit's
+     * signing classes nor BouncyCastle (-verbose:class); with enforce it loads JGit's SSH ones,
+     * and BouncyCastle still not, as no OpenPGP signature was checked.
+     */
+    @Test
+    void verificationClasses_loadOnlyWhenVerificationIsOn() throws Exception {
+        Path keys = Files.createDirectories(tmp.resolve("keys"));
+        Path ops = SignedRepo.sshKey(keys, "ops", "ed25519");
+        Path allowed = Files.writeString(keys.resolve("allowed_signers"), "ops@example.com namespaces=\"git\" "
+                + SignedRepo.publicKey(ops) + "\n");
+        SignedRepo repo = SignedRepo.init(tmp.resolve("work"));
+        repo.commit(ops, "devices/dev1.yaml", "workload: app\n", "device");
+        repo.commit(ops, "workloads/app/workload.yaml", "apiVersion: voltis/v1\n", "workload");
+
+        String off = loadedClasses(repo, "off");
+        String on = loadedClasses(repo, "on", "--verify", "enforce", "--allowed-signers", allowed.toString());
+
+        assertThat(off).contains("io.voltis.agent.reconcile.TrustGate").doesNotContain("org.eclipse.jgit.signing.ssh")
+                .doesNotContain("org.eclipse.jgit.internal.signing").doesNotContain("io.voltis.sync.trust.CommitVerifier source")
+                .doesNotContain("org.bouncycastle");
+        assertThat(on).contains("org.eclipse.jgit.signing.ssh.SshSignatureVerifier")
+                .contains("io.voltis.sync.trust.CommitVerifier source").doesNotContain("org.bouncycastle");
+    }
+
+    /** The classes `run --once` loads, from -verbose:class; it must converge (exit 0). */
+    private String loadedClasses(SignedRepo repo, String name, String... flags) throws Exception {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-verbose:class", "-jar", JAR.toString(), "run", "--once", "--repo", repo.dir().resolve(".git").toUri().toString(),
+                "--hostname", "dev1", "--state-dir", tmp.resolve(name + "/state").toString(), "--root",
+                tmp.resolve(name + "/root").toString(), "--runtime", "process", "--listen", "127.0.0.1:0"));
+        command.addAll(List.of(flags));
+        Path out = tmp.resolve(name + ".classes");
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        assertThat(p.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        String text = Files.readString(out);
+        assertThat(p.exitValue()).as(text.lines().filter(l -> !l.startsWith("[")).toList().toString()).isZero();
+        return text;
+    }
+
     @Test
     void aSignedRepoIsFollowed_anUnsignedPushIsRefusedWhileTheDeviceKeepsRunning_aSignedPushAfterIsApplied() throws Exception {
         Path keys = Files.createDirectories(tmp.resolve("keys"));
