@@ -163,12 +163,14 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
+        io.voltis.agent.reconcile.HealthGate gate = new io.voltis.agent.reconcile.HealthGate(store, clock, baseEnv);
+        closeInReverse.push(gate);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
                 new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
-                trustGate(mirror, clock)), metrics);
+                trustGate(mirror, clock), gate), metrics);
         closeInReverse.push(scheduler);
     }
 
