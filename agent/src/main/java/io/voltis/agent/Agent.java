@@ -163,7 +163,9 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
-        io.voltis.agent.reconcile.HealthGate gate = new io.voltis.agent.reconcile.HealthGate(store, clock, baseEnv);
+        // --once exits long before a gate window ends: it runs no gate (docs/agent.md)
+        io.voltis.agent.reconcile.HealthGate gate = new io.voltis.agent.reconcile.HealthGate(store, clock, baseEnv,
+                config.once());
         closeInReverse.push(gate);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
                 new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),

@@ -95,8 +95,19 @@ public final class HealthGate implements AutoCloseable {
     /** A failure decided when the probation was resumed (too many agent deaths inside the window). */
     private Outcome pending;
 
+    private final boolean off;
+
     /** @param baseEnv what every child sees (PATH, HOME, ...); exec checks get it with the VOLTIS_* variables */
     public HealthGate(RevisionStore store, Clock clock, Map<String, String> baseEnv) {
+        this(store, clock, baseEnv, false);
+    }
+
+    /**
+     * @param off no gate at all ({@code run --once}: the process exits before any window ends;
+     *            nothing is put on probation, nothing is verified)
+     */
+    public HealthGate(RevisionStore store, Clock clock, Map<String, String> baseEnv, boolean off) {
+        this.off = off;
         this.store = store;
         this.clock = clock;
         this.baseEnv = Map.copyOf(baseEnv);
@@ -116,6 +127,10 @@ public final class HealthGate implements AutoCloseable {
         stopChecks();
         pending = null;
         spec = specOf(applied);
+        if (off) {
+            window = null;
+            return true;
+        }
         if (!spec.on()) {
             window = null;
             store.endProbation();
@@ -133,6 +148,9 @@ public final class HealthGate implements AutoCloseable {
      * window starts again. A probation of another revision is dropped.
      */
     void resume(Applied applied) {
+        if (off) {
+            return;
+        }
         Optional<Probation> kept = store.probation();
         if (kept.isEmpty()) {
             return;

@@ -96,7 +96,12 @@ public final class Reconciler {
     /** The applied revision failed its gate and is kept: the one-line why (lastError), until another is applied. */
     private Held held;
 
-    private record Held(String sha, String message) {
+    /**
+     * A revision kept after its gate failed. {@code failed}: the phase is Failed whatever its
+     * services do (a rollback target that failed too: nothing good runs); else the phase is what
+     * its services say, and lastError says it was held.
+     */
+    private record Held(String sha, String message, boolean failed) {
     }
 
     /** A revision that failed to apply: why ({@code message} starts with the reason word), how often in a row, when to try again. */
@@ -211,7 +216,7 @@ public final class Reconciler {
             p.gate().resume(applied);
             p.store().revision(applied.sha()).filter(r -> r.gate() == io.voltis.sync.store.RevisionRecord.Gate.FAILED)
                     .ifPresent(r -> held = new Held(r.sha(), ApplyReason.GATE_FAILED.word() + ": the running revision "
-                            + r.sha().substring(0, 12) + " failed its health gate: " + r.gateReason() + "; held"));
+                            + r.sha().substring(0, 12) + " failed its health gate: " + r.gateReason() + "; held", false));
         } else if (rebuilt.sha() != null) {
             LOG.warn("cannot restore the applied revision {}: {}", rebuilt.sha(), rebuilt.why());
         }
@@ -302,6 +307,9 @@ public final class Reconciler {
     /** The applied revision goes on probation; with its gate off it is verified at once. */
     private void startGate(boolean rollback) {
         if (p.gate().start(applied, rollback)) {
+            if (p.gate().window().isEmpty()) {
+                return; // no gate in this run (--once): neither on probation nor verified
+            }
             var spec = p.gate().spec();
             event(EventType.GATE_STARTED, applied.sha(), "health gate of " + applied.sha().substring(0, 12) + ": "
                     + io.voltis.model.Durations.format(spec.window()) + (spec.checks().isEmpty() ? ""
@@ -349,7 +357,7 @@ public final class Reconciler {
                 : target.isEmpty() ? "no revision passed its health gate on this device yet" : null;
         p.store().markGate(failed.sha(), io.voltis.sync.store.RevisionRecord.Gate.FAILED, o.reason() + evidence);
         if (holdWhy != null) {
-            hold(failed.sha(), o.reason() + evidence, holdWhy);
+            hold(failed.sha(), o.reason() + evidence, holdWhy, rollbackTarget);
             return false;
         }
         p.store().markValidated(failed.sha(), io.voltis.sync.store.RevisionRecord.Validation.INVALID,
@@ -359,12 +367,13 @@ public final class Reconciler {
             Preparation restored = p.preparer().prepare(target.get());
             if (!(restored instanceof Preparation.Ready ready)) {
                 hold(failed.sha(), o.reason(), "its rollback target " + target.get().substring(0, 12) + " cannot be"
-                        + " restored (" + (restored instanceof Preparation.Invalid ? "invalid here" : "no workload") + ")");
+                        + " restored (" + (restored instanceof Preparation.Invalid ? "invalid here" : "no workload") + ")", false);
                 return false;
             }
             applied = applier.apply(ready, applied);
         } catch (SourceException | Applier.ApplyFailed | RuntimeException e) {
-            hold(failed.sha(), o.reason(), "its rollback to " + target.get().substring(0, 12) + " failed: " + e.getMessage());
+            hold(failed.sha(), o.reason(), "its rollback to " + target.get().substring(0, 12) + " failed: " + e.getMessage(),
+                    false);
             return false;
         }
         held = null;
@@ -375,9 +384,9 @@ public final class Reconciler {
         return true;
     }
 
-    private void hold(String sha, String reason, String why) {
+    private void hold(String sha, String reason, String why, boolean failedPhase) {
         held = new Held(sha, ApplyReason.GATE_FAILED.word() + ": " + sha.substring(0, 12) + " failed its health gate: "
-                + reason + "; held: " + why);
+                + reason + "; held: " + why, failedPhase);
         event(EventType.HELD, sha, held.message());
     }
 
@@ -456,7 +465,7 @@ public final class Reconciler {
         if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.NoWorkload) {
             return Phase.NO_WORKLOAD;
         }
-        if (held != null && applied != null && held.sha().equals(applied.sha())) {
+        if (held != null && held.failed() && applied != null && held.sha().equals(applied.sha())) {
             return Phase.FAILED;
         }
         if (d instanceof Desired.Revision r && gateQuarantined(r) && applied != null && !applied.sha().equals(r.sha())) {

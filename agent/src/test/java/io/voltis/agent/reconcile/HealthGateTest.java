@@ -30,6 +30,7 @@ class HealthGateTest {
     @BeforeEach
     void setUp() {
         f = new AgentFixture(tmp);
+        f.once = false; // the daemon: --once runs no gate
     }
 
     @AfterEach
@@ -141,7 +142,7 @@ class HealthGateTest {
         AgentStatus s = tickUntil(x -> x.gate() != null && "held".equals(x.gate().state()));
 
         assertThat(s.appliedRevision()).isEqualTo(bad);
-        assertThat(s.phase()).isEqualTo(Phase.FAILED);
+        assertThat(s.phase()).isEqualTo(Phase.DEGRADED); // what its crash-looping service says; the gate says held
         assertThat(s.lastError()).startsWith("GateFailed: " + bad.substring(0, 12) + " failed its health gate: service web")
                 .endsWith("held: onFailure: hold");
         assertThat(version()).isEqualTo("2");
@@ -236,6 +237,17 @@ class HealthGateTest {
         assertThat(s.appliedRevision()).isEqualTo(v1);
         assertThat(s.lastError()).contains("the agent stopped 3 times inside the window");
         assertThat(f.agent.apiSources().metrics().get()).contains("voltis_rollbacks_total{reason=\"AgentStopped\"} 1.0");
+    }
+
+    @Test
+    void runOnce_runsNoGate() throws Exception {
+        f.once = true;
+        String v1 = f.origin.commit("v1", workload("1", CRASH, "gate: {window: 30s}\n"));
+        f.start();
+        AgentStatus s = tickUntil(x -> v1.equals(x.appliedRevision()));
+        assertThat(s.gate()).isNull();
+        assertThat(f.agent.store().probation()).isEmpty();
+        assertThat(events()).doesNotContain("GateStarted");
     }
 
     @Test
