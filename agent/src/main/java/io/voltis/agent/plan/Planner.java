@@ -199,8 +199,9 @@ public final class Planner implements AutoCloseable {
             notes.add(gate.on() ? "health gate after the apply: " + io.voltis.model.Durations.format(gate.window())
                     + " with every service running" + (gate.checks().isEmpty() ? "" : " and " + gate.checks().size()
                     + " check(s) passing") + ", else " + (gate.onFailure() == io.voltis.model.GateSpec.OnFailure.ROLLBACK
-                    ? "roll back to " + store.lastVerified().map(Planner::shortSha).orElse("nothing (no verified revision:"
-                    + " held instead)") : "hold") : "no health gate (window: 0s): verified as soon as it is applied");
+                    ? store.lastVerified().map(v -> "roll back to " + shortSha(v)).orElse("held: no revision passed its"
+                    + " gate on this device yet") : "held (onFailure: hold)")
+                    : "no health gate (window: 0s): verified as soon as it is applied");
         }
         if (!newRevision) {
             notes.add(sha12 + " is the applied revision: no apply would run; the agent puts files back and keeps"
