@@ -96,18 +96,22 @@ public final class HealthGate implements AutoCloseable {
     private Outcome pending;
 
     private final boolean off;
+    private final boolean diedInAStep;
 
     /** @param baseEnv what every child sees (PATH, HOME, ...); exec checks get it with the VOLTIS_* variables */
     public HealthGate(RevisionStore store, Clock clock, Map<String, String> baseEnv) {
-        this(store, clock, baseEnv, false);
+        this(store, clock, baseEnv, false, false);
     }
 
     /**
-     * @param off no gate at all ({@code run --once}: the process exits before any window ends;
-     *            nothing is put on probation, nothing is verified)
+     * @param off         no gate at all ({@code run --once}: the process exits before any window ends;
+     *                    nothing is put on probation, nothing is verified)
+     * @param diedInAStep the previous process died while preparing or applying a revision: that
+     *                    death is the step's (quarantined after three), not an attempt of the gate
      */
-    public HealthGate(RevisionStore store, Clock clock, Map<String, String> baseEnv, boolean off) {
+    public HealthGate(RevisionStore store, Clock clock, Map<String, String> baseEnv, boolean off, boolean diedInAStep) {
         this.off = off;
+        this.diedInAStep = diedInAStep;
         this.store = store;
         this.clock = clock;
         this.baseEnv = Map.copyOf(baseEnv);
@@ -160,6 +164,13 @@ public final class HealthGate implements AutoCloseable {
             return;
         }
         spec = specOf(applied);
+        if (diedInAStep) {
+            // the window starts again, with no attempt counted: the death was another step's
+            store.startProbation(applied.sha(), kept.get().rollback());
+            window = new Window(applied.sha(), clock.instant().plus(spec.window()), kept.get().rollback());
+            startChecks(applied);
+            return;
+        }
         store.countProbationAttempt();
         int attempts = kept.get().attempts() + 1;
         window = new Window(applied.sha(), clock.instant().plus(spec.window()), kept.get().rollback());

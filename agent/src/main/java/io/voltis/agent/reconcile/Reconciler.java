@@ -501,7 +501,7 @@ public final class Reconciler {
             return m.error();
         }
         List<String> problems = Desired.problemsOf(d instanceof Desired.Revision r ? r.preparation() : null);
-        if (held != null && applied != null && held.sha().equals(applied.sha())) {
+        if (held != null && held.failed() && applied != null && held.sha().equals(applied.sha())) {
             return held.message();
         }
         if (d instanceof Desired.Revision r && gateQuarantined(r)) {
@@ -516,6 +516,9 @@ public final class Reconciler {
         }
         if (d instanceof Desired.Revision r && failing(r.sha()) && (applied == null || !applied.sha().equals(r.sha()))) {
             return failure.message();
+        }
+        if (held != null && applied != null && held.sha().equals(applied.sha())) {
+            return held.message();
         }
         return driftError;
     }

@@ -239,6 +239,31 @@ class HealthGateTest {
         assertThat(f.agent.apiSources().metrics().get()).contains("voltis_rollbacks_total{reason=\"AgentStopped\"} 1.0");
     }
 
+    /** The Git server gone between the bad push and its rollback: the rollback needs no network. */
+    @Test
+    void gitUnreachableDuringTheRollback_theVerifiedRevisionIsRestoredOffline() throws Exception {
+        String v1 = f.origin.commit("v1", workload("1", GOOD, "gate: {window: 1s}\n"));
+        f.start();
+        tickUntil(x -> f.agent.store().revision(v1).map(r -> r.gate() == RevisionRecord.Gate.PASSED).orElse(false));
+        String bad = f.origin.commit("v2", workload("2", CRASH, "gate: {window: 30s}\n"));
+        assertThat(f.agent.pollNow()).isTrue();
+        java.nio.file.Path away = tmp.resolve("origin-away");
+        java.nio.file.Files.move(f.origin.dir(), away); // the server is gone from now on
+
+        AgentStatus s = f.agent.tickNow();
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (s.phase() != Phase.ROLLED_BACK && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            s = f.agent.tickNow();
+        }
+        assertThat(s.phase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.gate().quarantined()).isEqualTo(bad);
+        assertThat(version()).isEqualTo("1");
+        assertThat(f.pid("web")).isPresent();
+        java.nio.file.Files.move(away, f.origin.dir());
+    }
+
     @Test
     void runOnce_runsNoGate() throws Exception {
         f.once = true;
