@@ -52,6 +52,7 @@ for ((i = 0; i < 3000; i++)); do
 done
 applied() { curl -sf "$base/api/v1/status" | grep -o '"appliedRevision" : "[0-9a-f]*"' | cut -d'"' -f4; }
 phase() { curl -sf "$base/api/v1/status" | grep -o '"phase" : "[A-Za-z]*"' | cut -d'"' -f4; }
+desired() { curl -sf "$base/api/v1/status" | grep -o '"desiredRevision" : "[0-9a-f]*"' | cut -d'"' -f4; }
 # wait_for COND: polls every 20 ms, up to 90 s; prints the ms it took since $t0
 wait_for() {
   local i
@@ -66,9 +67,10 @@ good=$(git -C "$repo" rev-parse HEAD)   # verified (its 1 s window passed): the 
 for ((n = 1; n <= RUNS; n++)); do
   # a crashing push: push -> the verified revision running again
   push "bad-$n" "$CRASH" 30s
+  sha=$(git -C "$repo" rev-parse HEAD)
   now; t0=$NOW
-  wait_for '[ "$(phase)" = RolledBack ] && [ "$(applied)" = "$good" ] && [ "$(cat "$work/root/etc/version")" = good-0 ]' \
-    >> "$work/rollback.ms"
+  wait_for '[ "$(desired)" = "$sha" ] && [ "$(phase)" = RolledBack ] && [ "$(applied)" = "$good" ] \
+    && [ "$(cat "$work/root/etc/version")" = good-0 ]' >> "$work/rollback.ms"
 done
 for ((n = 1; n <= RUNS; n++)); do
   # the baseline: a good push with the same window, push -> applied
