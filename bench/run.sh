@@ -27,6 +27,8 @@
 #                                wave)                                                           ~7.5 min
 #   trust     bench/trust.sh     CPU to verify one signed commit and a 100-commit chain vs git,
 #                                daemon RSS with verify enforce vs off                          ~1.5 min
+#   gate      bench/gate.sh      crashing push -> rolled back to the verified revision, vs a good
+#                                push -> applied (--interval 1s, 30 s window)                   ~1 min
 # optional parts (PARTS=...):
 #   api       bench/api.sh       wrk on /api/v1/status vs /healthz                             ~5 min
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
@@ -38,8 +40,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 smoke=
 [ "${1:-}" = --smoke ] && smoke=1
-FULL_PARTS="sync agent idle peers fleet trust"
-PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust" || echo "$FULL_PARTS")}
+FULL_PARTS="sync agent idle peers fleet trust gate"
+PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust gate" || echo "$FULL_PARTS")}
 FLEET_AGENTS=${FLEET_AGENTS:-100 1000}
 FLEET_DURATION=${FLEET_DURATION:-100}
 
@@ -66,7 +68,8 @@ for part in $PARTS; do
     peers) cmd=(bench/peers.sh) ;;
     fleet) cmd=(bench/fleet.sh) ;;
     trust) cmd=(bench/trust.sh) ;;
-    *) echo "unknown part '$part' (sync agent idle peers fleet trust api validate)" >&2; exit 2 ;;
+    gate) cmd=(bench/gate.sh) ;;
+    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate api validate)" >&2; exit 2 ;;
   esac
   export BENCH_PART=$part
   if [ -n "$smoke" ]; then

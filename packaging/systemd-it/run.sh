@@ -72,6 +72,9 @@ vars:
   greeting: "Hello from systemd"
   port: "18080"
 EOF
+# The runtime's own behavior (kills, crash loops, failing checks) is checked with the health gate
+# off; the gate has its own section below, with a short window.
+printf 'gate: {window: 0s}\n' >>"$REPO/workloads/hello-web/workload.yaml"
 git_in_repo() { git -C "$REPO" -c user.name=harness -c user.email=harness@voltis.invalid "$@"; }
 git_in_repo init -q -b main
 git_in_repo add -A
@@ -289,6 +292,41 @@ if wait_for 120 status_is ".phase == \"Synced\" and .appliedRevision == \"$(head
     pass "unhealthy: the fixed check makes the device Synced again"
 else
     fail "unhealthy recovery" "$(status_json | jq -c '{phase, lastError}')"
+fi
+
+# --- the health gate on a real systemd: a revision whose service exits at once is rolled back ---
+sed -i 's|^gate: {window: 0s}$|gate: {window: 3s}|' "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo commit -q -am "a 3 s health gate"
+gated=$(head_sha)
+gate_passed() {
+    inside voltis-agent revisions -o json 2>/dev/null | jq -e --arg s "$1" '.[] | select(.sha == $s) | .gate.result == "passed"' >/dev/null
+}
+if wait_for 120 gate_passed "$gated"; then
+    pass "gate: a revision that stays healthy for its window is verified"
+else
+    fail "gate pass" "$(status_json | jq -c '{phase, appliedRevision, gate, lastError}')"
+fi
+awk -v extra="$WORK/crasher.yaml" \
+    '/^jobs:/ && !done { while ((getline line < extra) > 0) print line; done = 1 } { print }' \
+    "$REPO/workloads/hello-web/workload.yaml" >"$WORK/workload.yaml"
+cp "$WORK/workload.yaml" "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo commit -q -am "a service that exits at once, gated"
+broken=$(head_sha)
+if wait_for 120 status_is ".phase == \"RolledBack\" and .appliedRevision == \"$gated\" and .gate.quarantined == \"$broken\""; then
+    pass "gate: a revision whose service exits at once is rolled back to the verified one ($(status_json | jq -r .lastError | cut -c1-120))"
+else
+    fail "gate rollback" "$(status_json | jq -c '{phase, appliedRevision, gate, lastError}')"
+fi
+if wait_for 60 status_is '.services | map(.name) | index("crasher") | not' && ! inside test -e "/etc/systemd/system/$crasher"; then
+    pass "gate: the rolled-back revision's unit is gone, the verified services run"
+else
+    fail "gate units" "$(status_json | jq -c '[.services[] | {name, actual}]')"
+fi
+git_in_repo revert --no-edit HEAD >/dev/null
+if wait_for 120 status_is ".phase == \"Synced\" and .appliedRevision == \"$(head_sha)\"" && wait_for 60 gate_passed "$(head_sha)"; then
+    pass "gate: the next good push is applied and verified"
+else
+    fail "gate recovery" "$(status_json | jq -c '{phase, appliedRevision, gate, lastError}')"
 fi
 
 # --- a reboot brings the services back in dependsOn order --------------------------------------

@@ -148,6 +148,8 @@ public final class Agent implements AutoCloseable {
         }
         Preparer preparer = new Preparer(mirror, store, new HostResolver(new QuartzCronCheck(), config.sizeLimits()),
                 unpacker, config.hostname(), InFlight.open(state));
+        // a death inside a prepare or an apply is that step's (counted by in-flight), not the health gate's
+        boolean diedInAStep = preparer.leftover().isPresent();
         Optional<String> quarantined = preparer.quarantineIfDue();
         quarantined.ifPresent(sha -> LOG.error("revision {} is quarantined: the agent stopped {} times in a row"
                 + " while preparing or applying it; it keeps the last good revision", sha, InFlight.QUARANTINE_AFTER));
@@ -163,12 +165,16 @@ public final class Agent implements AutoCloseable {
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
+        // --once exits long before a gate window ends: it runs no gate (docs/agent.md)
+        io.voltis.agent.reconcile.HealthGate gate = new io.voltis.agent.reconcile.HealthGate(store, clock, baseEnv,
+                config.once(), diedInAStep);
+        closeInReverse.push(gate);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
                 new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
-                trustGate(mirror, clock)), metrics);
+                trustGate(mirror, clock), gate), metrics);
         closeInReverse.push(scheduler);
     }
 

@@ -35,12 +35,19 @@ final class PinCommand implements Callable<Integer> {
             String sha = d.resolve(rev);
             String trust = d.trustNote(sha, allowUnverified);
             d.store.setPin(sha, allowUnverified);
+            // a pin names the revision: a quarantine (DESIGN.md, "Health gate") no longer holds it back
+            String released = d.store.revision(sha).filter(r -> r.validation() == io.voltis.sync.store.RevisionRecord.Validation.INVALID
+                    && r.problems() != null && r.problems().startsWith(RetryCommand.QUARANTINED)).map(r -> {
+                        d.store.markValidated(sha, io.voltis.sync.store.RevisionRecord.Validation.PENDING, null);
+                        d.store.markGate(sha, null, null);
+                        return "; released from quarantine (" + r.problems().lines().findFirst().orElse("") + ")";
+                    }).orElse("");
             d.store.addEvent(EventType.PINNED, sha, "pinned to " + sha.substring(0, 12) + " from the cli"
                     + (allowUnverified ? " with --allow-unverified" : ""));
             PrintWriter out = spec.commandLine().getOut();
             String tag = rev.strip().matches("[0-9a-fA-F]{4,40}") ? "" : "tag " + rev.strip() + ", ";
             out.println("pinned " + d.hostname() + " to " + Device.shortSha(sha) + " (" + tag + "from cli); " + d.whenApplied()
-                    + trust + "; it holds until `voltis-agent unpin`");
+                    + trust + released + "; it holds until `voltis-agent unpin`");
             return Main.OK;
         }
     }

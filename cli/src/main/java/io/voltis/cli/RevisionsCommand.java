@@ -58,24 +58,45 @@ final class RevisionsCommand implements Callable<Integer> {
                 return Main.OK;
             }
             boolean signatures = views.stream().anyMatch(v -> v.signature() != null);
-            Table t = signatures ? new Table("", "REVISION", "COMMITTED", "VALIDATION", "SIGNATURE", "LAST APPLY", "MESSAGE")
-                    : new Table("", "REVISION", "COMMITTED", "VALIDATION", "LAST APPLY", "MESSAGE");
+            List<String> header = new ArrayList<>(List.of("", "REVISION", "COMMITTED", "VALIDATION"));
+            if (signatures) {
+                header.add("SIGNATURE");
+            }
+            boolean gates = views.stream().anyMatch(v -> v.gate() != null);
+            if (gates) {
+                header.add("GATE");
+            }
+            header.addAll(List.of("LAST APPLY", "MESSAGE"));
+            Table t = new Table(header.toArray(String[]::new));
             for (RevisionView v : views) {
                 String mark = (v.applied() ? "*" : "") + (v.sha().equals(pinned) ? "P" : "");
                 String last = v.lastApply() == null ? "-" : v.lastApply().result()
                         + (v.lastApply().finishedAt() == null ? "" : " " + v.lastApply().finishedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
                 String committed = v.committedAt() == null ? "-" : v.committedAt().toString();
+                List<String> row = new ArrayList<>(List.of(mark, Device.shortSha(v.sha()), committed, v.validation()));
                 if (signatures) {
-                    t.row(mark, Device.shortSha(v.sha()), committed, v.validation(), signature(v.signature()), last,
-                            firstLine(v.message()));
-                } else {
-                    t.row(mark, Device.shortSha(v.sha()), committed, v.validation(), last, firstLine(v.message()));
+                    row.add(signature(v.signature()));
                 }
+                if (gates) {
+                    row.add(gate(v));
+                }
+                row.addAll(List.of(last, firstLine(v.message())));
+                t.row(row.toArray(String[]::new));
             }
             t.print(out);
             out.println("* applied" + (pinned != null ? "   P pinned (holds until `voltis-agent unpin`)" : ""));
             return Main.OK;
         }
+    }
+
+    /** {@code passed}, {@code quarantined} (failed and rolled back from), {@code failed} (held), or {@code -}. */
+    private static String gate(RevisionView v) {
+        if (v.gate() == null) {
+            return "-";
+        }
+        boolean quarantined = "invalid".equals(v.validation()) && !v.problems().isEmpty()
+                && v.problems().get(0).startsWith("quarantined: the health gate failed");
+        return quarantined ? "quarantined" : v.gate().result();
     }
 
     /** {@code Verified ops@example.com}, {@code Unsigned}, or {@code -} when never verified. */

@@ -86,6 +86,8 @@ class PlanCommandTest {
                 "plan for dev1: " + v1.substring(0, 12) + " -> " + v2.substring(0, 12) + " (head of main)",
                 "workload: app",
                 "note: the head of main as last fetched (" + fetched + "); plan does not fetch",
+                "note: health gate after the apply: 1m with every service running, else held: no revision passed its gate"
+                        + " on this device yet",
                 "",
                 "files:",
                 "  ~ " + conf + ": content",

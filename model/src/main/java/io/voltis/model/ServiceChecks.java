@@ -38,7 +38,11 @@ final class ServiceChecks {
         if (health == null) {
             return;
         }
-        String h = at + ".health";
+        probe(checks, at + ".health", health);
+    }
+
+    /** A health check or a gate check: exactly one probe, its URL, address or command, its figures. */
+    static void probe(WorkloadChecks checks, String h, HealthCheck health) {
         int probes = (health.http() != null ? 1 : 0) + (health.tcp() != null ? 1 : 0) + (health.exec() != null ? 1 : 0);
         if (probes != 1) {
             checks.add(h, "give exactly one of http, tcp, exec");
@@ -50,7 +54,7 @@ final class ServiceChecks {
             checks.tcp(h + ".tcp", health.tcp());
         }
         if (health.exec() != null) {
-            argv(h + ".exec", health.exec());
+            argv(checks, h + ".exec", health.exec());
         }
         checks.positive(h + ".interval", health.interval());
         checks.positive(h + ".timeout", health.timeout());
@@ -74,6 +78,10 @@ final class ServiceChecks {
     }
 
     private void argv(String at, List<String> argv) {
+        argv(checks, at, argv);
+    }
+
+    private static void argv(WorkloadChecks checks, String at, List<String> argv) {
         if (argv.isEmpty()) {
             checks.add(at, "must name a program to run");
         }

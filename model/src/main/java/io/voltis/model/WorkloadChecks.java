@@ -48,6 +48,19 @@ final class WorkloadChecks {
         files(spec.files());
         packages(spec.packages());
         new ServiceChecks(this).run(spec.services(), spec.jobs());
+        gate(spec.gate());
+    }
+
+    private void gate(GateSpec gate) {
+        if (gate.window().isNegative()) {
+            add("gate.window", "must be 0s (no gate) or longer");
+        } else if (gate.window().compareTo(GateSpec.MAX_WINDOW) > 0) {
+            add("gate.window", Durations.format(gate.window()) + " is longer than " + Durations.format(GateSpec.MAX_WINDOW));
+        }
+        between("gate.attempts", gate.attempts(), 1, GateSpec.MAX_ATTEMPTS);
+        for (int i = 0; i < gate.checks().size(); i++) {
+            ServiceChecks.probe(this, "gate.checks[" + i + "]", gate.checks().get(i));
+        }
     }
 
     /**

@@ -8,7 +8,8 @@ public record WorkloadSpec(
         List<FileSpec> files,
         List<PackageSpec> packages,
         List<ServiceSpec> services,
-        List<JobSpec> jobs) {
+        List<JobSpec> jobs,
+        GateSpec gate) {
 
     /** NOTE: the only apiVersion this model reads; the JSON Schema names it too. */
     public static final String API_VERSION = "voltis/v1";
@@ -19,5 +20,12 @@ public record WorkloadSpec(
         packages = packages == null ? List.of() : List.copyOf(packages);
         services = services == null ? List.of() : List.copyOf(services);
         jobs = jobs == null ? List.of() : List.copyOf(jobs);
+        gate = gate == null ? GateSpec.DEFAULT : gate;
+    }
+
+    /** A workload file without {@code gate:} (the default gate). */
+    public WorkloadSpec(String apiVersion, List<FileSpec> files, List<PackageSpec> packages, List<ServiceSpec> services,
+                        List<JobSpec> jobs) {
+        this(apiVersion, files, packages, services, jobs, null);
     }
 }

@@ -74,7 +74,7 @@ class SchemaTest {
     @Test
     void walk_findsEveryRecordThatAFileBindsTo() {
         assertThat(DESCRIBED.keySet()).containsExactlyInAnyOrder(DeviceSpec.class, WorkloadSpec.class, FileSpec.class,
-                PackageSpec.class, ServiceSpec.class, HealthCheck.class, JobSpec.class);
+                PackageSpec.class, ServiceSpec.class, HealthCheck.class, JobSpec.class, GateSpec.class);
     }
 
     static Stream<Class<?>> records() {
@@ -151,6 +151,7 @@ class SchemaTest {
         return Stream.of(
                 values("duration", "500ms", "5s", "2m", "1h30m", "1d", "1h0m", "999999999ms", "0s", "0h0m", "5", "5 s",
                         "1.5s", "s", "", "1h 30m", "5S", "-5s", "1000000000s", "5s\n"),
+                values("window", "0s", "30s", "2m", "1h30m", "0h0m", "5", "-5s", "s", "1.5m"),
                 values("mode", "0644", "644", "0o640", "4755", "0o7777", "0986", "64", "07777a", "00644", "0o64", "0x1A4",
                         "0O644", "+644", "rw-r--r--"),
                 values("objectName", "web", "web.v2", "0-x_y", "a".repeat(63), "a".repeat(64), "Web", "-web", ".web", "a..b",
@@ -178,6 +179,7 @@ class SchemaTest {
         try {
             return switch (definition) {
                 case "duration" -> !Durations.parse(text).isZero();
+                case "window" -> Durations.parse(text) != null;
                 case "mode" -> FileMode.parse(text) != null;
                 case "objectName" -> Names.check(Names.OBJECT, text, "name") == null;
                 case "targetPath" -> PathGuard.targetProblem(text) == null;
@@ -251,6 +253,10 @@ class SchemaTest {
             command-not-a-list              | /services/0/command         | services[0].command
             env-name-dash                   | /services/0/env             | services[0].env.LOG-LEVEL
             env-value-list                  | /jobs/0/env/PORTS           | jobs[0].env.PORTS
+            gate-window-words               | /gate/window                | gate.window
+            gate-on-failure-retry           | /gate/onFailure             | gate.onFailure
+            gate-attempts-zero              | /gate/attempts              | gate.attempts
+            gate-check-no-probe             | /gate/checks/0              | gate.checks[0]
             """)
     void invalidWorkload_isRefusedBySchemaAndModelAtTheSamePlace(String name, String schemaAt, String modelAt) {
         List<Error> errors = validate(WORKLOAD_SCHEMA, FIXTURES.resolve("workloads/" + name + "/workload.yaml"));

@@ -89,6 +89,11 @@ public final class Preparer {
      * records a {@code RevisionQuarantined} event; a death short of that is recorded as a
      * {@code StepInterrupted} event. Returns the quarantined sha.
      */
+    /** The step the previous process died in, if it died in one (read before {@link #quarantineIfDue}). */
+    public Optional<InFlight.Record> leftover() {
+        return inFlight.leftover();
+    }
+
     public Optional<String> quarantineIfDue() {
         Optional<InFlight.Record> left = inFlight.leftover();
         if (left.isEmpty()) {

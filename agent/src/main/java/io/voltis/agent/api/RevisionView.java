@@ -17,7 +17,16 @@ import io.voltis.sync.store.RevisionRecord;
 public record RevisionView(String sha, String author, Instant committedAt, String message, Instant firstSeen,
                            String validation, List<String> problems, boolean applied, ApplyView lastApply,
                            @JsonInclude(JsonInclude.Include.NON_NULL) List<ApplyView> applies,
-                           @JsonInclude(JsonInclude.Include.NON_NULL) SignatureView signature) {
+                           @JsonInclude(JsonInclude.Include.NON_NULL) SignatureView signature,
+                           @JsonInclude(JsonInclude.Include.NON_NULL) GateView gate) {
+
+    /** What the health gate found of this revision once applied: {@code passed} or {@code failed} (why); absent when never judged. */
+    public record GateView(String result, @JsonInclude(JsonInclude.Include.NON_NULL) String reason) {
+
+        static GateView of(RevisionRecord r) {
+            return r.gate() == null ? null : new GateView(r.gate().name().toLowerCase(Locale.ROOT), r.gateReason());
+        }
+    }
 
     /**
      * What verifying the commit's signature found ({@code verify: warn|enforce}): {@code result}
@@ -49,7 +58,7 @@ public record RevisionView(String sha, String author, Instant committedAt, Strin
         List<ApplyView> views = applies.stream().map(ApplyView::of).toList();
         return new RevisionView(r.sha(), r.author(), r.committedAt(), r.message(), r.firstSeen(),
                 r.validation().name().toLowerCase(Locale.ROOT), problems, r.sha().equals(appliedSha),
-                views.isEmpty() ? null : views.get(0), detail ? views : null, SignatureView.of(r));
+                views.isEmpty() ? null : views.get(0), detail ? views : null, SignatureView.of(r), GateView.of(r));
     }
 
     static List<ApplyRecord> appliesOf(String sha, Map<String, List<ApplyRecord>> bySha) {

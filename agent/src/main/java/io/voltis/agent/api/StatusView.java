@@ -17,6 +17,8 @@ public record StatusView(String hostname, String workload, String phase, String 
                          String appliedRevision, PinView pin,
                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
                          AgentStatus.Signatures signatures,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                         AgentStatus.Gate gate,
                          SourceView source, List<PackageView> packages,
                          List<ServiceView> services,
                          List<JobView> jobs, String lastError, Instant updatedAt) {
@@ -60,6 +62,7 @@ public record StatusView(String hostname, String workload, String phase, String 
                 s.desiredRevision(), s.appliedRevision(),
                 pin == null ? null : new PinView(pin.revision(), pin.source().name().toLowerCase(Locale.ROOT), pin.at()),
                 s.signatures(),
+                s.gate(),
                 new SourceView(repo.url(), repo.branch(), repo.path(), src.headRevision(), src.lastPollAt(),
                         src.lastFetchAt(), src.reachable(), src.reason(), src.error(), src.failingSince()),
                 s.packages().stream().map(v -> new PackageView(v.name(), v.manager(), v.version(), v.state().word(),
@@ -92,6 +95,7 @@ public record StatusView(String hostname, String workload, String phase, String 
                         : String.join(", ", bad)).append(bad.size() > 1 ? " are" : " is").append(" not healthy");
             }
             case FAILED -> b.append("cannot apply ").append(desired == null ? "the desired revision" : shortSha(desired));
+            case ROLLED_BACK -> b.append("rolled back: ").append(shortSha(desired)).append(" failed its health gate");
         }
         if (applied != null && s.phase() != io.voltis.agent.reconcile.Phase.SYNCED
                 && s.phase() != io.voltis.agent.reconcile.Phase.DEGRADED) {

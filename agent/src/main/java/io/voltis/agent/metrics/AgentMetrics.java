@@ -178,6 +178,19 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
                 + " or the reason word)").tag("result", result).register(registry).increment();
     }
 
+    @Override
+    public void gateEnded(boolean passed, Duration took) {
+        Timer.builder("voltis.gate.duration").description("How long a health gate ran, by result (passed: the whole"
+                + " window; failed: until the failure)").tag("result", passed ? "passed" : "failed")
+                .serviceLevelObjectives(BUCKETS).register(registry).record(took);
+    }
+
+    @Override
+    public void rolledBack(io.voltis.agent.reconcile.HealthGate.Cause cause) {
+        Counter.builder("voltis.rollbacks").description("Automatic rollbacks to the last verified revision, by why the"
+                + " health gate failed").tag("reason", cause.word()).register(registry).increment();
+    }
+
     /** A tick put {@code files} drifted files back. */
     @Override
     public void driftCorrected(int files) {

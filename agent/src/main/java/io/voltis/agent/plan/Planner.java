@@ -194,6 +194,15 @@ public final class Planner implements AutoCloseable {
         Applied next = render(ready, "revision " + sha12 + " cannot be rendered: ");
         WorkloadSpec spec = ready.resolution().workload().spec();
         boolean newRevision = observed.revision() == null || !observed.revision().sha().equals(ready.sha());
+        if (newRevision) {
+            var gate = spec.gate();
+            notes.add(gate.on() ? "health gate after the apply: " + io.voltis.model.Durations.format(gate.window())
+                    + " with every service running" + (gate.checks().isEmpty() ? "" : " and " + gate.checks().size()
+                    + " check(s) passing") + ", else " + (gate.onFailure() == io.voltis.model.GateSpec.OnFailure.ROLLBACK
+                    ? store.lastVerified().map(v -> "roll back to " + shortSha(v)).orElse("held: no revision passed its"
+                    + " gate on this device yet") : "held (onFailure: hold)")
+                    : "no health gate (window: 0s): verified as soon as it is applied");
+        }
         if (!newRevision) {
             notes.add(sha12 + " is the applied revision: no apply would run; the agent puts files back and keeps"
                     + " services as declared (packages are checked at the next apply: docs/decisions/0011)");

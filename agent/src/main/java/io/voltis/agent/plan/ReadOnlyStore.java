@@ -42,6 +42,36 @@ final class ReadOnlyStore implements RevisionStore {
     }
 
     @Override
+    public void markGate(String sha, io.voltis.sync.store.RevisionRecord.Gate gate, String reason) {
+        throw refused("record a health gate");
+    }
+
+    @Override
+    public Optional<String> lastVerified() {
+        return store.lastVerified();
+    }
+
+    @Override
+    public Optional<io.voltis.sync.store.Probation> probation() {
+        return store.probation();
+    }
+
+    @Override
+    public void startProbation(String sha, boolean rollback) {
+        throw refused("start a health gate");
+    }
+
+    @Override
+    public void countProbationAttempt() {
+        throw refused("count a health gate attempt");
+    }
+
+    @Override
+    public void endProbation() {
+        throw refused("end a health gate");
+    }
+
+    @Override
     public void addEvent(io.voltis.sync.store.EventType type, String revision, String message) {
         // dropped: a plan is not an event of the device
     }

@@ -18,7 +18,7 @@ import io.voltis.sync.store.SourceState;
 public record AgentStatus(String hostname, String workload, Phase phase, String desiredRevision,
                           String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
                           List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt,
-                          Signatures signatures) {
+                          Signatures signatures, Gate gate) {
 
     public AgentStatus {
         packages = List.copyOf(packages);
@@ -31,7 +31,16 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
                        Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
                        List<JobStatus> jobs, String lastError, Instant updatedAt) {
         this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
-                updatedAt, null);
+                updatedAt, null, null);
+    }
+
+    /**
+     * The health gate of the applied revision, while it runs or when it failed: {@code state}
+     * {@code running} (until {@code until}), {@code held} (failed and kept) or
+     * {@code rolled-back} ({@code quarantined} failed, {@code revision} restored); {@code reason}
+     * why it failed. Null when no gate runs and none failed.
+     */
+    public record Gate(String revision, String state, Instant until, String quarantined, String reason) {
     }
 
     /**

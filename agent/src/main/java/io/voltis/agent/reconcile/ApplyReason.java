@@ -33,6 +33,8 @@ public enum ApplyReason {
     EXPIRED_KEY("ExpiredKey", Kind.STALLED),
     REVOKED_KEY("RevokedKey", Kind.STALLED),
     NOT_DESCENDANT("NotDescendant", Kind.STALLED),
+    /** The revision failed its health gate and is quarantined or held: a newer commit, a pin or {@code retry}. */
+    GATE_FAILED("GateFailed", Kind.STALLED),
     /** Anything else (the apply could not be recorded, an unexpected error): retried soon, then less often. */
     APPLY_ERROR("ApplyError", Kind.GENERIC);
 
@@ -92,6 +94,12 @@ public enum ApplyReason {
 
     /** The word for a revision found invalid: quarantined revisions say so. */
     static ApplyReason ofInvalid(List<String> problems) {
+        if (!problems.isEmpty() && problems.get(0).startsWith(GATE_QUARANTINE)) {
+            return GATE_FAILED;
+        }
         return !problems.isEmpty() && problems.get(0).startsWith("quarantined:") ? QUARANTINED : INVALID_WORKLOAD;
     }
+
+    /** NOTE: how the problem of a revision quarantined by its health gate starts (store and status show it). */
+    static final String GATE_QUARANTINE = "quarantined: the health gate failed: ";
 }

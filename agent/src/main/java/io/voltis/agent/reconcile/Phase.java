@@ -11,7 +11,12 @@ public enum Phase {
     /** The desired revision is applied but a service is not running or not healthy. */
     DEGRADED("Degraded"),
     /** The desired revision cannot be applied (invalid, missing, or its apply failed); the last good one keeps running. */
-    FAILED("Failed");
+    FAILED("Failed"),
+    /**
+     * The desired revision failed its health gate and is quarantined; the device runs the last
+     * verified revision again. Never "converged": it does not run what it should.
+     */
+    ROLLED_BACK("RolledBack");
 
     private final String word;
 

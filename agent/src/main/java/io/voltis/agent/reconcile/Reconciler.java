@@ -51,7 +51,7 @@ public final class Reconciler {
                         Preparer preparer, Revisions revisions, FileRenderer renderer, FileSync files,
                         PackageStep packages, JobRunner jobs, ServiceRuntime runtime, CronJobs cron,
                         io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions,
-                        TrustGate trust) {
+                        TrustGate trust, HealthGate gate) {
     }
 
     /** What a tick tells besides its status: the figures metrics count. Called on the tick's thread. */
@@ -64,6 +64,14 @@ public final class Reconciler {
         }
 
         default void driftCorrected(int files) {
+        }
+
+        /** A health gate ended: passed or failed, after {@code took}. */
+        default void gateEnded(boolean passed, Duration took) {
+        }
+
+        /** The device rolled back to its last verified revision because a gate failed by {@code cause}. */
+        default void rolledBack(HealthGate.Cause cause) {
         }
     }
 
@@ -85,6 +93,16 @@ public final class Reconciler {
     private Phase lastPhase;
     private volatile AgentStatus status;
     private final java.util.Set<String> degraded = new java.util.HashSet<>();
+    /** The applied revision failed its gate and is kept: the one-line why (lastError), until another is applied. */
+    private Held held;
+
+    /**
+     * A revision kept after its gate failed. {@code failed}: the phase is Failed whatever its
+     * services do (a rollback target that failed too: nothing good runs); else the phase is what
+     * its services say, and lastError says it was held.
+     */
+    private record Held(String sha, String message, boolean failed) {
+    }
 
     /** A revision that failed to apply: why ({@code message} starts with the reason word), how often in a row, when to try again. */
     private record Failure(String sha, ApplyReason reason, String message, int attempts, Instant retryAt) {
@@ -124,6 +142,9 @@ public final class Reconciler {
             converge(d);
             stateLoss.recordAgain(applied);
             services = p.runtime().statuses();
+            if (gate(d, services, now)) {
+                services = p.runtime().statuses(); // a rollback changed what runs
+            }
             phase = phase(d, services);
             error = error(d);
             tickFailure = null;
@@ -192,6 +213,10 @@ public final class Reconciler {
         if (rebuilt.applied() != null) {
             applied = rebuilt.applied();
             applier.schedule(applied);
+            p.gate().resume(applied);
+            p.store().revision(applied.sha()).filter(r -> r.gate() == io.voltis.sync.store.RevisionRecord.Gate.FAILED)
+                    .ifPresent(r -> held = new Held(r.sha(), ApplyReason.GATE_FAILED.word() + ": the running revision "
+                            + r.sha().substring(0, 12) + " failed its health gate: " + r.gateReason() + "; held", false));
         } else if (rebuilt.sha() != null) {
             LOG.warn("cannot restore the applied revision {}: {}", rebuilt.sha(), rebuilt.why());
         }
@@ -203,7 +228,8 @@ public final class Reconciler {
         String head = p.source().get().headRevision();
         String key = cli.map(c -> c.revision() + (c.allowUnverified() ? "!" : "")).orElse("") + "@" + head;
         Instant now = p.clock().instant();
-        boolean stale = desired instanceof Desired.Missing && !now.isBefore(decidedAt.plus(RECHECK_MISSING));
+        boolean stale = desired instanceof Desired.Missing && !now.isBefore(decidedAt.plus(RECHECK_MISSING))
+                || retried(desired);
         if (key.equals(decidedFor) && desired != null && !stale) {
             return desired;
         }
@@ -264,6 +290,106 @@ public final class Reconciler {
         return false;
     }
 
+    /** Whether the desired revision, quarantined by its gate, was released since ({@code voltis-agent retry}). */
+    private boolean retried(Desired d) {
+        if (!(d instanceof Desired.Revision r) || !gateQuarantined(r)) {
+            return false;
+        }
+        return p.store().revision(r.sha()).map(x -> x.validation() != io.voltis.sync.store.RevisionRecord.Validation.INVALID)
+                .orElse(false);
+    }
+
+    private static boolean gateQuarantined(Desired.Revision r) {
+        List<String> problems = Desired.problemsOf(r.preparation());
+        return !problems.isEmpty() && problems.get(0).startsWith(ApplyReason.GATE_QUARANTINE);
+    }
+
+    /** The applied revision goes on probation; with its gate off it is verified at once. */
+    private void startGate(boolean rollback) {
+        if (p.gate().start(applied, rollback)) {
+            if (p.gate().window().isEmpty()) {
+                return; // no gate in this run (--once): neither on probation nor verified
+            }
+            var spec = p.gate().spec();
+            event(EventType.GATE_STARTED, applied.sha(), "health gate of " + applied.sha().substring(0, 12) + ": "
+                    + io.voltis.model.Durations.format(spec.window()) + (spec.checks().isEmpty() ? ""
+                    : ", " + spec.checks().size() + " check(s)") + ", onFailure " + spec.onFailure().keyword()
+                    + (rollback ? " (the rollback target: it is held if it fails too)" : ""));
+        } else {
+            p.store().markGate(applied.sha(), io.voltis.sync.store.RevisionRecord.Gate.PASSED, null);
+        }
+    }
+
+    /**
+     * One observation of the gate under way; when it ends, the revision is verified, rolled back
+     * from or held. Returns whether a rollback changed what runs.
+     */
+    private boolean gate(Desired d, List<ServiceStatus> services, Instant now) {
+        Duration took = p.gate().elapsed();
+        boolean rollbackTarget = p.gate().rollback();
+        HealthGate.Outcome o = p.gate().observe(applied, services);
+        if (o.kind() == HealthGate.Kind.PASSED) {
+            p.store().markGate(applied.sha(), io.voltis.sync.store.RevisionRecord.Gate.PASSED, null);
+            listener.gateEnded(true, took);
+            event(EventType.GATE_PASSED, applied.sha(), applied.sha().substring(0, 12) + " stayed healthy for "
+                    + io.voltis.model.Durations.format(HealthGate.specOf(applied).window()) + ": verified good");
+            return false;
+        }
+        if (o.kind() != HealthGate.Kind.FAILED) {
+            return false;
+        }
+        listener.gateEnded(false, took);
+        Applied failed = applied;
+        String sha12 = failed.sha().substring(0, 12);
+        List<String> lines = o.evidence().subList(Math.max(0, o.evidence().size() - 5), o.evidence().size());
+        String evidence = lines.isEmpty() ? "" : "; last log lines: " + String.join(" | ", lines);
+        event(EventType.GATE_FAILED, failed.sha(), sha12 + ": " + o.reason() + evidence);
+        var spec = HealthGate.specOf(failed);
+        boolean pinned = d instanceof Desired.Revision r && r.pin() != null && r.pin().source() == Pin.Source.CLI
+                && r.sha().equals(failed.sha());
+        Optional<String> target = p.store().lastVerified().filter(t -> !t.equals(failed.sha()));
+        String holdWhy = spec.onFailure() == io.voltis.model.GateSpec.OnFailure.HOLD ? "onFailure: hold"
+                : pinned ? "a cli pin is an explicit order: unpin or pin another revision"
+                : rollbackTarget ? "it was restored by a rollback" + (d instanceof Desired.Revision r && gateQuarantined(r)
+                        ? " from " + r.sha().substring(0, 12) + ", whose gate failed too: "
+                        + Desired.problemsOf(r.preparation()).get(0).substring(ApplyReason.GATE_QUARANTINE.length()) : "")
+                        + "; a rollback target is never rolled back again"
+                : target.isEmpty() ? "no revision passed its health gate on this device yet" : null;
+        p.store().markGate(failed.sha(), io.voltis.sync.store.RevisionRecord.Gate.FAILED, o.reason() + evidence);
+        if (holdWhy != null) {
+            hold(failed.sha(), o.reason() + evidence, holdWhy, rollbackTarget);
+            return false;
+        }
+        p.store().markValidated(failed.sha(), io.voltis.sync.store.RevisionRecord.Validation.INVALID,
+                ApplyReason.GATE_QUARANTINE + o.reason() + evidence);
+        decidedFor = null; // decided again: the desired revision is quarantined now
+        try {
+            Preparation restored = p.preparer().prepare(target.get());
+            if (!(restored instanceof Preparation.Ready ready)) {
+                hold(failed.sha(), o.reason(), "its rollback target " + target.get().substring(0, 12) + " cannot be"
+                        + " restored (" + (restored instanceof Preparation.Invalid ? "invalid here" : "no workload") + ")", false);
+                return false;
+            }
+            applied = applier.apply(ready, applied);
+        } catch (SourceException | Applier.ApplyFailed | RuntimeException e) {
+            hold(failed.sha(), o.reason(), "its rollback to " + target.get().substring(0, 12) + " failed: " + e.getMessage(),
+                    false);
+            return false;
+        }
+        held = null;
+        listener.rolledBack(o.cause());
+        event(EventType.ROLLED_BACK, applied.sha(), "rolled back from " + sha12 + " to " + applied.sha().substring(0, 12)
+                + ", the last verified revision: the health gate of " + sha12 + " failed: " + o.reason());
+        startGate(true);
+        return true;
+    }
+
+    private void hold(String sha, String reason, String why, boolean failedPhase) {
+        held = new Held(sha, ApplyReason.GATE_FAILED.word() + ": " + sha.substring(0, 12) + " failed its health gate: "
+                + reason + "; held: " + why, failedPhase);
+        event(EventType.HELD, sha, held.message());
+    }
+
     private boolean mayTry(String sha, Instant now) {
         return failure == null || !sha.equals(failure.sha()) || !now.isBefore(failure.retryAt());
     }
@@ -286,6 +412,8 @@ public final class Reconciler {
             applied = applier.apply(ready, applied);
             listener.applied(null, Duration.ofNanos(System.nanoTime() - started));
             failure = null;
+            held = null;
+            startGate(false);
         } catch (Applier.ApplyFailed e) {
             listener.applied(e.reason(), Duration.ofNanos(System.nanoTime() - started));
             failure = failed(ready.sha(), e.reason(), e.getMessage(), now);
@@ -337,6 +465,12 @@ public final class Reconciler {
         if (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.NoWorkload) {
             return Phase.NO_WORKLOAD;
         }
+        if (held != null && held.failed() && applied != null && held.sha().equals(applied.sha())) {
+            return Phase.FAILED;
+        }
+        if (d instanceof Desired.Revision r && gateQuarantined(r) && applied != null && !applied.sha().equals(r.sha())) {
+            return Phase.ROLLED_BACK;
+        }
         if (d instanceof Desired.Missing || (d instanceof Desired.Revision r && r.preparation() instanceof Preparation.Invalid)) {
             return Phase.FAILED;
         }
@@ -367,12 +501,24 @@ public final class Reconciler {
             return m.error();
         }
         List<String> problems = Desired.problemsOf(d instanceof Desired.Revision r ? r.preparation() : null);
+        if (held != null && held.failed() && applied != null && held.sha().equals(applied.sha())) {
+            return held.message();
+        }
+        if (d instanceof Desired.Revision r && gateQuarantined(r)) {
+            return ApplyReason.GATE_FAILED.word() + ": " + r.sha().substring(0, 12) + " is quarantined: "
+                    + problems.get(0).substring(ApplyReason.GATE_QUARANTINE.length()) + "; "
+                    + (applied == null ? "nothing runs" : "running " + applied.sha().substring(0, 12))
+                    + " (voltis-agent retry " + r.sha().substring(0, 12) + " to try it again)";
+        }
         if (!problems.isEmpty()) {
             return ApplyReason.ofInvalid(problems).word() + ": revision " + ((Desired.Revision) d).sha().substring(0, 12)
                     + " is invalid: " + problems.get(0) + (problems.size() > 1 ? " (and " + (problems.size() - 1) + " more)" : "");
         }
         if (d instanceof Desired.Revision r && failing(r.sha()) && (applied == null || !applied.sha().equals(r.sha()))) {
             return failure.message();
+        }
+        if (held != null && applied != null && held.sha().equals(applied.sha())) {
+            return held.message();
         }
         return driftError;
     }
@@ -393,7 +539,18 @@ public final class Reconciler {
                         p.trust().signature(desiredSha));
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
                 applied == null ? null : applied.sha(), pin, p.source().get(), packages.statuses(), services, jobs, error, now,
-                signatures);
+                signatures, gateStatus(d));
+    }
+
+    private AgentStatus.Gate gateStatus(Desired d) {
+        if (held != null && applied != null && held.sha().equals(applied.sha())) {
+            return new AgentStatus.Gate(applied.sha(), "held", null, null, held.message());
+        }
+        if (d instanceof Desired.Revision r && gateQuarantined(r) && applied != null && !applied.sha().equals(r.sha())) {
+            return new AgentStatus.Gate(applied.sha(), "rolled-back", p.gate().window().map(HealthGate.Window::until).orElse(null),
+                    r.sha(), Desired.problemsOf(r.preparation()).get(0).substring(ApplyReason.GATE_QUARANTINE.length()));
+        }
+        return p.gate().window().map(w -> new AgentStatus.Gate(w.sha(), "running", w.until(), null, null)).orElse(null);
     }
 
     /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */

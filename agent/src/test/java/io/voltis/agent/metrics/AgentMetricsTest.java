@@ -158,19 +158,20 @@ class AgentMetricsTest {
     }
 
     @Test
-    void phase_allFiveSeriesPresent_oneForTheCurrentPhase() {
+    void phase_allSixSeriesPresent_oneForTheCurrentPhase() {
         assertThat(lines(metrics.scrape())).contains(
                 "voltis_phase{phase=\"Synced\"} 1.0",
                 "voltis_phase{phase=\"NoWorkload\"} 0.0",
                 "voltis_phase{phase=\"Progressing\"} 0.0",
                 "voltis_phase{phase=\"Degraded\"} 0.0",
-                "voltis_phase{phase=\"Failed\"} 0.0");
+                "voltis_phase{phase=\"Failed\"} 0.0",
+                "voltis_phase{phase=\"RolledBack\"} 0.0");
 
         status.set(status(Phase.DEGRADED, SHA_A, SHA_A));
 
         String scrape = metrics.scrape();
         assertThat(lines(scrape)).contains("voltis_phase{phase=\"Degraded\"} 1.0", "voltis_phase{phase=\"Synced\"} 0.0");
-        assertThat(lines(scrape)).filteredOn(l -> l.startsWith("voltis_phase{")).hasSize(5);
+        assertThat(lines(scrape)).filteredOn(l -> l.startsWith("voltis_phase{")).hasSize(6);
     }
 
     @Test

@@ -25,6 +25,11 @@ public final class AgentFixture implements AutoCloseable {
     public String repoUrl;
     /** The clock and system package managers the agent gets; the real ones unless a test sets others. */
     public Agent.Machine machine = Agent.Machine.device();
+    /**
+     * Whether the agent runs as {@code run --once} (no scheduler, no API, no health gate): true
+     * unless a test needs the daemon's health gate (its scheduler then ticks too).
+     */
+    public boolean once = true;
     /** The trust policy the agent gets; off unless a test sets one. */
     public io.voltis.sync.trust.TrustSettings trust = io.voltis.sync.trust.TrustSettings.OFF;
 
@@ -37,7 +42,7 @@ public final class AgentFixture implements AutoCloseable {
 
     public AgentConfig config() {
         return new AgentConfig(repoUrl != null ? repoUrl : origin.fileUrl(), "main", "", "dev1", Duration.ofSeconds(30), Duration.ofSeconds(5),
-                state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, true, null, null, null, null, 2, 10,
+                state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, once, null, null, null, null, 2, 10,
                 Duration.ofSeconds(2)).withTrust(trust);
     }
 

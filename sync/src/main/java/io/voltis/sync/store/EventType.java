@@ -36,7 +36,17 @@ public enum EventType {
     /** verify: enforce refused a revision (its signature, or a head that does not descend from the applied one). */
     REVISION_REFUSED("RevisionRefused", true, null),
     /** verify: warn applies a revision that did not verify. */
-    REVISION_UNVERIFIED("RevisionUnverified", true, null);
+    REVISION_UNVERIFIED("RevisionUnverified", true, null),
+    /** An applied revision went on probation: its health gate's window started. */
+    GATE_STARTED("GateStarted", false, null),
+    /** The revision stayed healthy for its window: verified good. */
+    GATE_PASSED("GatePassed", false, null),
+    /** The revision failed its health gate (which service or check, and the evidence). */
+    GATE_FAILED("GateFailed", true, "GateFailed"),
+    /** A revision that failed its gate is kept (onFailure: hold, a cli pin, a rollback target, nothing verified). */
+    HELD("Held", true, "GateFailed"),
+    /** voltis-agent retry: a quarantined revision may be applied again. */
+    RETRIED("Retried", false, null);
 
     private final String word;
     private final boolean warning;

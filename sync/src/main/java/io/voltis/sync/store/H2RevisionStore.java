@@ -109,6 +109,45 @@ final class H2RevisionStore implements RevisionStore {
     }
 
     @Override
+    public void markGate(String sha, RevisionRecord.Gate gate, String reason) {
+        if (revisions.markGate(requireSha(sha), gate, reason) == 0) {
+            revisions.record(sha, null, null, null, clock.instant());
+            revisions.markGate(sha, gate, reason);
+        }
+    }
+
+    @Override
+    public Optional<String> lastVerified() {
+        List<String> applied = new java.util.ArrayList<>();
+        for (ApplyRecord a : applies.newest(1000)) {
+            if (a.result() == ApplyRecord.Result.SUCCEEDED && !applied.contains(a.sha())) {
+                applied.add(a.sha());
+            }
+        }
+        return Optional.ofNullable(revisions.firstPassed(applied));
+    }
+
+    @Override
+    public Optional<Probation> probation() {
+        return singleRows.probation();
+    }
+
+    @Override
+    public void startProbation(String sha, boolean rollback) {
+        singleRows.startProbation(requireSha(sha), rollback, clock.instant());
+    }
+
+    @Override
+    public void countProbationAttempt() {
+        singleRows.countProbationAttempt(clock.instant());
+    }
+
+    @Override
+    public void endProbation() {
+        singleRows.endProbation();
+    }
+
+    @Override
     public Optional<RevisionRecord> revision(String sha) {
         return first(revisions.bySha(requireSha(sha)));
     }

@@ -304,6 +304,36 @@ final class OwnerStore implements RevisionStore {
     }
 
     @Override
+    public void markGate(String sha, RevisionRecord.Gate gate, String reason) {
+        run(s -> s.markGate(sha, gate, reason));
+    }
+
+    @Override
+    public Optional<String> lastVerified() {
+        return use(H2RevisionStore::lastVerified);
+    }
+
+    @Override
+    public Optional<Probation> probation() {
+        return use(H2RevisionStore::probation);
+    }
+
+    @Override
+    public void startProbation(String sha, boolean rollback) {
+        run(s -> s.startProbation(sha, rollback));
+    }
+
+    @Override
+    public void countProbationAttempt() {
+        run(H2RevisionStore::countProbationAttempt);
+    }
+
+    @Override
+    public void endProbation() {
+        run(H2RevisionStore::endProbation);
+    }
+
+    @Override
     public Optional<RevisionRecord> revision(String sha) {
         return use(s -> s.revision(sha));
     }

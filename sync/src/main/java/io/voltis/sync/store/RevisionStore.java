@@ -57,6 +57,15 @@ public interface RevisionStore extends AutoCloseable {
      */
     void markVerified(String sha, String trust, String signer, String message);
 
+    /**
+     * Records what the health gate found of {@code sha} (on disk when it returns); null clears it
+     * ({@code voltis-agent retry}). A sha never recorded is recorded first.
+     */
+    void markGate(String sha, RevisionRecord.Gate gate, String reason);
+
+    /** The newest revision applied successfully whose health gate passed, or empty: the rollback target. */
+    Optional<String> lastVerified();
+
     Optional<RevisionRecord> revision(String sha);
 
     /** Newest first (by first seen). */
@@ -98,6 +107,17 @@ public interface RevisionStore extends AutoCloseable {
     void setPin(String revision, boolean allowUnverified);
 
     void clearPin();
+
+    // probation (the health gate's window, across restarts)
+    Optional<Probation> probation();
+
+    /** On disk when it returns: a kill -9 during the window is counted at the next start. */
+    void startProbation(String sha, boolean rollback);
+
+    /** One more start of the agent during the window; the window starts again now. */
+    void countProbationAttempt();
+
+    void endProbation();
 
     // source
     SourceState sourceState();

@@ -13,7 +13,8 @@ import org.h2.api.ErrorCode;
 final class RevisionsTable {
 
     private static final String SELECT =
-            "SELECT sha, author, committed_at, message, first_seen, validation, problems, trust, signer, trust_message"
+            "SELECT sha, author, committed_at, message, first_seen, validation, problems, trust, signer, trust_message, gate,"
+                    + " gate_reason"
                     + " FROM revisions ";
     private static final String NEWEST_FIRST = " ORDER BY first_seen DESC, seq DESC FETCH FIRST ? ROWS ONLY";
 
@@ -69,6 +70,29 @@ final class RevisionsTable {
         });
     }
 
+    /** Returns how many revisions were updated: 0 or 1. */
+    int markGate(String sha, RevisionRecord.Gate gate, String reason) {
+        return db.callDurably(c -> {
+            try (PreparedStatement update = c.prepareStatement("UPDATE revisions SET gate = ?, gate_reason = ? WHERE sha = ?")) {
+                update.setString(1, gate == null ? null : gate.name());
+                update.setString(2, Jdbc.clip(reason, 4000));
+                update.setString(3, sha);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    /** The newest revision the health gate passed, among {@code shas} (newest first), or null. */
+    String firstPassed(List<String> shas) {
+        for (String sha : shas) {
+            List<RevisionRecord> found = bySha(sha);
+            if (!found.isEmpty() && found.get(0).gate() == RevisionRecord.Gate.PASSED) {
+                return sha;
+            }
+        }
+        return null;
+    }
+
     List<RevisionRecord> bySha(String sha) {
         return select("WHERE sha = ?", sha, 1);
     }
@@ -98,7 +122,9 @@ final class RevisionsTable {
                                 Jdbc.getInstant(rows, "committed_at"), rows.getString("message"),
                                 Jdbc.getInstant(rows, "first_seen"),
                                 RevisionRecord.Validation.valueOf(rows.getString("validation")), rows.getString("problems"),
-                                rows.getString("trust"), rows.getString("signer"), rows.getString("trust_message")));
+                                rows.getString("trust"), rows.getString("signer"), rows.getString("trust_message"),
+                                rows.getString("gate") == null ? null : RevisionRecord.Gate.valueOf(rows.getString("gate")),
+                                rows.getString("gate_reason")));
                     }
                 }
                 return List.copyOf(found);

@@ -46,6 +46,49 @@ final class SingleRowTables {
         });
     }
 
+    Optional<Probation> probation() {
+        return db.call(c -> {
+            try (PreparedStatement query = c.prepareStatement("SELECT sha, started_at, attempts, rollback FROM probation");
+                 ResultSet rows = query.executeQuery()) {
+                return rows.next()
+                        ? Optional.of(new Probation(rows.getString("sha"), Jdbc.getInstant(rows, "started_at"),
+                                rows.getInt("attempts"), rows.getBoolean("rollback")))
+                        : Optional.<Probation>empty();
+            }
+        });
+    }
+
+    void startProbation(String sha, boolean rollback, Instant now) {
+        db.callDurably(c -> {
+            try (PreparedStatement merge = c.prepareStatement(
+                    "MERGE INTO probation (id, sha, started_at, attempts, rollback) KEY (id) VALUES (1, ?, ?, 1, ?)")) {
+                merge.setString(1, sha);
+                Jdbc.setInstant(merge, 2, now);
+                merge.setBoolean(3, rollback);
+                return merge.executeUpdate();
+            }
+        });
+    }
+
+    /** One more agent run saw the probation; the window starts again now. */
+    void countProbationAttempt(Instant now) {
+        db.callDurably(c -> {
+            try (PreparedStatement update = c.prepareStatement(
+                    "UPDATE probation SET attempts = attempts + 1, started_at = ?")) {
+                Jdbc.setInstant(update, 1, now);
+                return update.executeUpdate();
+            }
+        });
+    }
+
+    void endProbation() {
+        db.callDurably(c -> {
+            try (PreparedStatement delete = c.prepareStatement("DELETE FROM probation")) {
+                return delete.executeUpdate();
+            }
+        });
+    }
+
     SourceState sourceState() {
         return db.call(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT last_poll_at, last_fetch_at, head_revision,"

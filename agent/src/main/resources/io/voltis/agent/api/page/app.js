@@ -75,6 +75,11 @@ function render(s) {
       + "; desired " + signature(s.signatures.desired) : "not verified (verify: off)");
   $("signatures").className = s.signatures && s.signatures.desired && s.signatures.desired.result !== "Verified"
       && s.signatures.desired.result !== "Accepted" ? "bad" : "";
+  text("gate", !s.gate ? "none running"
+      : s.gate.state === "running" ? "running on " + short(s.gate.revision) + " until " + when(s.gate.until)
+      : s.gate.state === "rolled-back" ? "rolled back from " + short(s.gate.quarantined) + " (quarantined): " + s.gate.reason
+      : "held " + short(s.gate.revision) + ": " + s.gate.reason);
+  $("gate").className = s.gate && s.gate.state !== "running" ? "bad" : "";
   text("head", short(s.source.headRevision));
   text("source", s.source.url + " " + s.source.branch + (s.source.path ? " /" + s.source.path : "")
       + (s.source.reachable ? "" : " — unreachable: " + (s.source.error || s.source.reason || "?")));
