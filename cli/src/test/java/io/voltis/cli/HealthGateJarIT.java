@@ -83,6 +83,49 @@ class HealthGateJarIT {
                         + "gate: {window: " + window + "}\n");
     }
 
+    private Process startDaemon(TestRepo origin, Path log) throws IOException {
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "run", "--repo", origin.fileUrl(), "--hostname", "dev1",
+                "--state-dir", tmp.resolve("state").toString(), "--root", tmp.resolve("root").toString(),
+                "--runtime", "process", "--interval", "1s", "--reconcile-interval", "1s", "--stop-grace", "3s",
+                "--listen", "127.0.0.1:0"));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
+    }
+
+    /** kill -9 of the daemon three times while a revision is on probation: the fourth run rolls it back. */
+    @Test
+    void killedThreeTimesInsideTheWindow_theNextStartRollsBack() throws Exception {
+        TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+        String good = origin.commit("good", workload("1", "exec sleep 1000", "1s"));
+        Path log = tmp.resolve("daemon.log");
+        daemon = startDaemon(origin, log);
+        await().atMost(PATIENCE).until(() -> Files.readString(log).contains("GatePassed " + good.substring(0, 12)));
+        String slow = origin.commit("slow", Map.of("workloads/app/files/version", "2\n",
+                "workloads/app/workload.yaml", "apiVersion: voltis/v1\n"
+                        + "files:\n  - {source: files/version, target: etc/version}\n"
+                        + "services:\n  - {name: web, command: [sh, -c, \"exec sleep 1000\"]}\n"
+                        + "gate: {window: 10m, attempts: 3}\n"));
+        await().atMost(PATIENCE).until(() -> slow.equals(status().path("appliedRevision").asString())
+                && "running".equals(status().path("gate").path("state").asString()));
+        for (int kill = 1; kill <= 3; kill++) {
+            daemon.destroyForcibly();
+            assertThat(daemon.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            daemon = startDaemon(origin, log);
+            if (kill < 3) {
+                await().atMost(PATIENCE).until(() -> "running".equals(status().path("gate").path("state").asString())
+                        && status().path("daemon").asString("").equals("running"));
+                assertThat(status().path("appliedRevision").asString()).isEqualTo(slow);
+            }
+        }
+        await().atMost(PATIENCE).until(() -> "RolledBack".equals(status().path("phase").asString()));
+        JsonNode s = status();
+        assertThat(s.path("appliedRevision").asString()).isEqualTo(good);
+        assertThat(s.path("gate").path("quarantined").asString()).isEqualTo(slow);
+        assertThat(s.path("lastError").asString()).contains("the agent stopped 3 times inside the window");
+        assertThat(Files.readString(tmp.resolve("root/etc/version"))).isEqualTo("1\n");
+    }
+
     @Test
     void aCrashingPush_isRolledBackToTheVerifiedRevision_quarantined_shownRolledBack_andTheNextGoodPushApplies() throws Exception {
         TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));

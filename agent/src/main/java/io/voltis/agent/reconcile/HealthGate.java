@@ -166,7 +166,6 @@ public final class HealthGate implements AutoCloseable {
         spec = specOf(applied);
         if (diedInAStep) {
             // the window starts again, with no attempt counted: the death was another step's
-            store.startProbation(applied.sha(), kept.get().rollback());
             window = new Window(applied.sha(), clock.instant().plus(spec.window()), kept.get().rollback());
             startChecks(applied);
             return;

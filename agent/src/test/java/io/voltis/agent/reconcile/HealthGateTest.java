@@ -197,6 +197,53 @@ class HealthGateTest {
         assertThat(s.appliedRevision()).isEqualTo(v1);
     }
 
+    /** A real HTTP health endpoint on loopback that answers 500: the service runs, the gate fails it as unhealthy. */
+    @Test
+    void aHealthEndpointAnswering500_failsTheGate() throws Exception {
+        com.sun.net.httpserver.HttpServer http = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        http.createContext("/health", exchange -> {
+            byte[] body = "database down".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(500, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        http.start();
+        try {
+            String v1 = f.origin.commit("v1", workload("1", GOOD, "gate: {window: 0s}\n"));
+            f.start();
+            tickUntil(x -> v1.equals(x.appliedRevision()));
+            Map<String, String> bad = workload("2", null, "gate: {window: 30s}\n");
+            bad.put("workloads/app/workload.yaml", bad.get("workloads/app/workload.yaml")
+                    + "services:\n  - name: web\n    command: [sh, -c, \"exec sleep 1000\"]\n"
+                    + "    health: {http: \"http://127.0.0.1:" + http.getAddress().getPort() + "/health\", interval: 200ms,"
+                    + " failures: 2}\n");
+            f.origin.commit("v2", bad);
+            AgentStatus s = tickUntil(x -> x.phase() == Phase.ROLLED_BACK);
+            assertThat(s.appliedRevision()).isEqualTo(v1);
+            assertThat(s.lastError()).contains("service web is unhealthy").contains("HTTP 500");
+        } finally {
+            http.stop(0);
+        }
+    }
+
+    /** Healthy at first, then the service dies inside the window (here after 1.5 s of a 6 s window). */
+    @Test
+    void aServiceThatDiesInsideTheWindow_failsTheGateWhenItDies() throws Exception {
+        String v1 = f.origin.commit("v1", workload("1", GOOD, "gate: {window: 0s}\n"));
+        f.start();
+        tickUntil(x -> v1.equals(x.appliedRevision()));
+        String late = f.origin.commit("v2", workload("2", "sleep 1.5; echo 'out of memory' >&2; exit 137", "gate: {window: 6s}\n"));
+        AgentStatus s = tickUntil(x -> late.equals(x.appliedRevision()) && x.gate() != null);
+        assertThat(s.gate().state()).isEqualTo("running");
+        long applied = System.nanoTime();
+        s = tickUntil(x -> x.phase() == Phase.ROLLED_BACK);
+        double seconds = (System.nanoTime() - applied) / 1e9;
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.lastError()).contains("exit 137").contains("out of memory");
+        assertThat(seconds).as("failed when the service died, not at the end of the window").isLessThan(5.5);
+    }
+
     @Test
     void aWorkloadWithNoServices_isGatedByItsChecksAlone() throws Exception {
         String v1 = f.origin.commit("v1", workload("1", null, "gate:\n  window: 1s\n  checks:\n"
