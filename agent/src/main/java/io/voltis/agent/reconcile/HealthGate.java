@@ -315,7 +315,25 @@ public final class HealthGate implements AutoCloseable {
             HealthCheck rendered = new HealthCheck(render(c.http(), applied.vars()), render(c.tcp(), applied.vars()),
                     c.exec() == null ? null : c.exec().stream().map(a -> Templates.render(a, applied.vars())).toList(),
                     c.interval(), c.timeout(), c.failures());
-            CheckState state = new CheckState(rendered, HealthProbe.of(rendered, dir, env));
+            HealthProbe probe;
+            try {
+                probe = HealthProbe.of(rendered, dir, env);
+            } catch (IllegalArgumentException e) {
+                // a ${var} that rendered into no URL or address: the check can never pass
+                String why = "cannot be probed: " + e.getMessage();
+                probe = new HealthProbe() {
+                    @Override
+                    public Result check() {
+                        return Result.failed(why);
+                    }
+
+                    @Override
+                    public String target() {
+                        return rendered.http() != null ? "GET " + rendered.http() : "tcp " + rendered.tcp();
+                    }
+                };
+            }
+            CheckState state = new CheckState(rendered, probe);
             next.add(state);
             long every = Math.max(1, rendered.interval().toMillis());
             synchronized (running) {

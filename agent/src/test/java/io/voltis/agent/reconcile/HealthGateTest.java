@@ -244,6 +244,22 @@ class HealthGateTest {
         assertThat(seconds).as("failed when the service died, not at the end of the window").isLessThan(5.5);
     }
 
+    /** A check whose ${var} renders into no URL can never pass: the gate fails, it is not skipped. */
+    @Test
+    void aCheckThatRendersIntoNoUrl_failsTheGate_neverPassesIt() throws Exception {
+        String v1 = f.origin.commit("v1", workload("1", GOOD, "gate: {window: 0s}\n"));
+        f.start();
+        tickUntil(x -> v1.equals(x.appliedRevision()));
+        Map<String, String> bad = workload("2", GOOD, "gate:\n  window: 30s\n  checks:\n"
+                + "    - {http: \"http://${where}/ready\", interval: 200ms, failures: 1}\n");
+        bad.put("devices/dev1.yaml", "workload: app\nvars: {where: \"not a host\"}\n");
+        f.origin.commit("v2", bad);
+        AgentStatus s = tickUntil(x -> x.phase() == Phase.ROLLED_BACK);
+        assertThat(s.phase()).isEqualTo(Phase.ROLLED_BACK);
+        assertThat(s.lastError()).contains("cannot be probed");
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+    }
+
     @Test
     void aWorkloadWithNoServices_isGatedByItsChecksAlone() throws Exception {
         String v1 = f.origin.commit("v1", workload("1", null, "gate:\n  window: 1s\n  checks:\n"
