@@ -36,12 +36,7 @@ final class PinCommand implements Callable<Integer> {
             String trust = d.trustNote(sha, allowUnverified);
             d.store.setPin(sha, allowUnverified);
             // a pin names the revision: a quarantine (DESIGN.md, "Health gate") no longer holds it back
-            String released = d.store.revision(sha).filter(r -> r.validation() == io.voltis.sync.store.RevisionRecord.Validation.INVALID
-                    && r.problems() != null && r.problems().startsWith(RetryCommand.QUARANTINED)).map(r -> {
-                        d.store.markValidated(sha, io.voltis.sync.store.RevisionRecord.Validation.PENDING, null);
-                        d.store.markGate(sha, null, null);
-                        return "; released from quarantine (" + r.problems().lines().findFirst().orElse("") + ")";
-                    }).orElse("");
+            String released = d.store.releaseQuarantine(sha).map(p -> "; released from quarantine (" + p + ")").orElse("");
             d.store.addEvent(EventType.PINNED, sha, "pinned to " + sha.substring(0, 12) + " from the cli"
                     + (allowUnverified ? " with --allow-unverified" : ""));
             PrintWriter out = spec.commandLine().getOut();

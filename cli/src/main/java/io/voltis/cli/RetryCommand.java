@@ -16,9 +16,6 @@ import picocli.CommandLine.Parameters;
                 "the daemon applies it again if it is still what the device should run, within one reconcile tick."})
 final class RetryCommand implements Callable<Integer> {
 
-    /** NOTE: how a quarantined revision's problem starts (sync.Preparer and agent.reconcile.ApplyReason write it). */
-    static final String QUARANTINED = "quarantined:";
-
     @Parameters(index = "0", paramLabel = "REV", description = "A full or unique short SHA this device has fetched.")
     String rev;
 
@@ -34,20 +31,12 @@ final class RetryCommand implements Callable<Integer> {
             String sha = d.resolve(rev);
             RevisionRecord r = d.store.revision(sha).orElseThrow(() ->
                     new IllegalStateException(Device.shortSha(sha) + " is not quarantined: this device never judged it"));
-            boolean quarantined = r.validation() == RevisionRecord.Validation.INVALID && r.problems() != null
-                    && r.problems().startsWith(QUARANTINED);
-            if (!quarantined) {
-                throw new IllegalStateException(Device.shortSha(sha) + " is not quarantined"
-                        + (r.validation() == RevisionRecord.Validation.INVALID
-                        ? ": it is invalid (" + r.problems().lines().findFirst().orElse("") + "); fix the repo" : ""));
-            }
-            d.store.markValidated(sha, RevisionRecord.Validation.PENDING, null);
-            d.store.markGate(sha, null, null);
-            d.store.addEvent(EventType.RETRIED, sha, "released from quarantine from the cli (was: "
-                    + r.problems().lines().findFirst().orElse("") + ")");
+            String problem = d.store.releaseQuarantine(sha).orElseThrow(() -> new IllegalStateException(
+                    Device.shortSha(sha) + " is not quarantined" + (r.validation() == RevisionRecord.Validation.INVALID
+                            ? ": it is invalid (" + r.problems().lines().findFirst().orElse("") + "); fix the repo" : "")));
+            d.store.addEvent(EventType.RETRIED, sha, "released from quarantine from the cli (was: " + problem + ")");
             PrintWriter out = spec.commandLine().getOut();
-            out.println("released " + Device.shortSha(sha) + " on " + d.hostname() + ": "
-                    + r.problems().lines().findFirst().orElse("") + "; " + d.whenApplied()
+            out.println("released " + Device.shortSha(sha) + " on " + d.hostname() + ": " + problem + "; " + d.whenApplied()
                     + " if it is still the desired revision, and its health gate runs again");
             return Main.OK;
         }

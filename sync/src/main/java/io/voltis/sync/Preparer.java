@@ -106,7 +106,7 @@ public final class Preparer {
                     + " of " + InFlight.QUARANTINE_AFTER + " before it is quarantined)");
             return Optional.empty();
         }
-        String problem = "quarantined: the agent stopped " + r.attempt() + " times in a row while " + doing
+        String problem = RevisionRecord.QUARANTINED + " the agent stopped " + r.attempt() + " times in a row while " + doing
                 + " (out of memory, or killed); it is not tried again: push a newer commit or pin another revision";
         if (store.revision(r.sha()).isEmpty()) {
             try {

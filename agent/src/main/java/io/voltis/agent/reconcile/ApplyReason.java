@@ -97,9 +97,10 @@ public enum ApplyReason {
         if (!problems.isEmpty() && problems.get(0).startsWith(GATE_QUARANTINE)) {
             return GATE_FAILED;
         }
-        return !problems.isEmpty() && problems.get(0).startsWith("quarantined:") ? QUARANTINED : INVALID_WORKLOAD;
+        return !problems.isEmpty() && problems.get(0).startsWith(io.voltis.sync.store.RevisionRecord.QUARANTINED)
+                ? QUARANTINED : INVALID_WORKLOAD;
     }
 
     /** NOTE: how the problem of a revision quarantined by its health gate starts (store and status show it). */
-    static final String GATE_QUARANTINE = "quarantined: the health gate failed: ";
+    static final String GATE_QUARANTINE = io.voltis.sync.store.RevisionRecord.QUARANTINED + " the health gate failed: ";
 }

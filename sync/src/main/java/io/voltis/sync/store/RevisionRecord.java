@@ -31,6 +31,12 @@ public record RevisionRecord(String sha, String author, Instant committedAt, Str
 
     public enum Validation { PENDING, VALID, INVALID }
 
+    /**
+     * NOTE: how the problem of a quarantined revision starts (the agent died on it three times, or
+     * its health gate failed); {@link RevisionStore#releaseQuarantine} releases only those.
+     */
+    public static final String QUARANTINED = "quarantined:";
+
     /** The result word that says a commit's signature verified (the others are the trust reasons). */
     public static final String VERIFIED = "Verified";
     /** The result word of a revision a CLI pin accepted without verification ({@code --allow-unverified}). */

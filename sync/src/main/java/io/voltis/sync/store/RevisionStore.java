@@ -63,6 +63,22 @@ public interface RevisionStore extends AutoCloseable {
      */
     void markGate(String sha, RevisionRecord.Gate gate, String reason);
 
+    /**
+     * Releases a quarantined revision ({@code retry}, or a pin that names it): pending again and
+     * its gate result cleared, on disk when it returns. Returns the quarantine's first line, or
+     * empty when {@code sha} is not quarantined (an invalid revision is not: its repo must change).
+     */
+    default Optional<String> releaseQuarantine(String sha) {
+        Optional<String> problem = revision(sha).filter(r -> r.validation() == RevisionRecord.Validation.INVALID
+                        && r.problems() != null && r.problems().startsWith(RevisionRecord.QUARANTINED))
+                .map(r -> r.problems().lines().findFirst().orElse(""));
+        problem.ifPresent(p -> {
+            markValidated(sha, RevisionRecord.Validation.PENDING, null);
+            markGate(sha, null, null);
+        });
+        return problem;
+    }
+
     /** The newest revision applied successfully whose health gate passed, or empty: the rollback target. */
     Optional<String> lastVerified();
 
