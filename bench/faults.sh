@@ -385,7 +385,12 @@ fault_statedir() {
   good=$(small_workload "$dir")
   start_agent "$dir"
   wait_for "$PATIENCE_S" applied_is "$dir" "$good"
-  rm -rf "$dir/state"
+  # the running agent may write a file into a folder rm is emptying ("Directory not empty"): again
+  local try
+  for try in 1 2 3 4 5 6 7 8 9 10; do
+    rm -rf "$dir/state" 2> /dev/null && break
+    sleep 0.1
+  done
   printf 'after\n' > "$dir/checkout/workloads/w/files/data"
   next=$(commit "$dir" "after the state went")
   wait_for "$PATIENCE_S" eval "applied_is '$dir' $next && phase_is '$dir' Synced" && alive "$AGENT" && again=1
