@@ -29,6 +29,8 @@
 #                                daemon RSS with verify enforce vs off                          ~1.5 min
 #   gate      bench/gate.sh      crashing push -> rolled back to the verified revision, vs a good
 #                                push -> applied (--interval 1s, 30 s window)                   ~1 min
+#   notify    bench/notify.sh    push -> applied with a webhook target that never answers vs no
+#                                target; failing push -> webhook POST vs -> ApplyFailed in status ~2 min
 # optional parts (PARTS=...):
 #   api       bench/api.sh       wrk on /api/v1/status vs /healthz                             ~5 min
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
@@ -40,8 +42,8 @@ cd "$(dirname "$0")/.."
 . bench/lib.sh
 smoke=
 [ "${1:-}" = --smoke ] && smoke=1
-FULL_PARTS="sync agent idle peers fleet trust gate"
-PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust gate" || echo "$FULL_PARTS")}
+FULL_PARTS="sync agent idle peers fleet trust gate notify"
+PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust gate notify" || echo "$FULL_PARTS")}
 FLEET_AGENTS=${FLEET_AGENTS:-100 1000}
 FLEET_DURATION=${FLEET_DURATION:-100}
 
@@ -69,7 +71,8 @@ for part in $PARTS; do
     fleet) cmd=(bench/fleet.sh) ;;
     trust) cmd=(bench/trust.sh) ;;
     gate) cmd=(bench/gate.sh) ;;
-    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate api validate)" >&2; exit 2 ;;
+    notify) cmd=(bench/notify.sh) ;;
+    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate notify api validate)" >&2; exit 2 ;;
   esac
   export BENCH_PART=$part
   if [ -n "$smoke" ]; then

@@ -83,7 +83,8 @@ public final class Agent implements AutoCloseable {
     private AgentScheduler scheduler;
     private RevisionStore store;
     private ServiceRuntime runtime;
-    private AgentMetrics metrics;
+    private volatile AgentMetrics metrics;
+    private io.voltis.agent.notify.Notifier notifier;
     private ApiServer api;
     private volatile Instant lastTickDone;
 
@@ -131,8 +132,21 @@ public final class Agent implements AutoCloseable {
         Clock clock = machine.clock();
         Path state = config.stateDir();
         StateLayout layout = new StateLayout(state);
-        store = openStore(state, clock);
+        String rebuilt = openStore(state, clock);
         closeInReverse.push(store);
+        // before any event: each event recorded from now on queues its notifications with it
+        notifier = io.voltis.agent.notify.Notifier.start(config.notifyTargets(), config.hostname(), store, clock, env,
+                io.voltis.agent.notify.Notifier.Settings.DEFAULTS, (target, result, n) -> {
+                    AgentMetrics m = metrics;
+                    if (m != null) {
+                        m.notified(target, result, n);
+                    }
+                });
+        closeInReverse.push(notifier);
+        if (rebuilt != null) {
+            // NOTE: the event's first words are what docs/operations.md tells operators to look for.
+            store.addEvent(EventType.STORE_REBUILT, null, rebuilt);
+        }
         io.voltis.agent.config.RunFacts.of(config).write(state);
         var credentials = CredentialSources.load(config.repo(), config.gitUsername(), config.gitPasswordFile(),
                 config.sshKey(), config.knownHosts(), env, config.allowInsecureHttp());
@@ -162,6 +176,7 @@ public final class Agent implements AutoCloseable {
         // the metrics read the status through this agent and hear of applies as the reconciler's listener;
         // the scheduler exists (not started) before the reconciler, which schedules cron jobs on it
         metrics = new AgentMetrics(this::status, clock);
+        metrics.notifyTargets(notifier.targets(), notifier::pending);
         closeInReverse.push(metrics);
         closeInReverse.push(runtime);
         scheduler = new AgentScheduler(this::pollLocked, pollSchedule::next, this::tickLocked, jobs, clock);
@@ -174,7 +189,7 @@ public final class Agent implements AutoCloseable {
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
-                trustGate(mirror, clock), gate), metrics);
+                trustGate(mirror, clock), gate), Reconciler.Listener.all(metrics, notifier));
         closeInReverse.push(scheduler);
     }
 
@@ -190,25 +205,25 @@ public final class Agent implements AutoCloseable {
     }
 
     /**
-     * The store; a damaged one is set aside and replaced by a new one (decision 0026), so the
+     * Opens {@link #store}; a damaged one is set aside and replaced by a new one (decision 0026), so the
      * device converges again from Git instead of staying down until a person acts. The history,
      * the CLI pin and the job records of the damaged file are not carried over: a loud log line
-     * and the {@code StoreRebuilt} event say so.
+     * and the {@code StoreRebuilt} event say so: its message is returned (null when the store
+     * opened as it was), recorded once notifications are set up.
      */
-    private static RevisionStore openStore(Path state, Clock clock) {
+    private String openStore(Path state, Clock clock) {
         try {
-            return RevisionStore.openOwner(state, clock);
+            store = RevisionStore.openOwner(state, clock);
+            return null;
         } catch (io.voltis.sync.store.StoreException e) {
             if (!e.damaged()) {
                 throw e;
             }
             Path aside = RevisionStore.setAsideDamaged(state, clock);
-            RevisionStore fresh = RevisionStore.openOwner(state, clock);
-            // NOTE: the event's first words are what docs/operations.md tells operators to look for.
-            fresh.addEvent(EventType.STORE_REBUILT, null, "the revision store was damaged and was rebuilt empty; the damaged file is"
+            store = RevisionStore.openOwner(state, clock);
+            return "the revision store was damaged and was rebuilt empty; the damaged file is"
                     + " kept as " + aside + "; lost: the history, any CLI pin, the record of jobs run (per-revision and once"
-                    + " jobs run again); the device converges to what Git says (" + e.getMessage() + ")");
-            return fresh;
+                    + " jobs run again); the device converges to what Git says (" + e.getMessage() + ")";
         }
     }
 
@@ -223,7 +238,7 @@ public final class Agent implements AutoCloseable {
 
     /** What the status API reads; tests serve it on a port of their own. */
     public ApiSources apiSources() {
-        return new ApiSources(reconciler::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
+        return new ApiSources(this::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
                 config.path()), store, runtime.logs(), metrics::scrape,
                 () -> lastTickDone != null && reconciler.tickFailure().isEmpty(), this::unhealthy);
     }
@@ -364,11 +379,13 @@ public final class Agent implements AutoCloseable {
     /** One reconcile tick now, under the same lock as the scheduled one. */
     public AgentStatus tickNow() {
         tickLocked();
-        return reconciler.status();
+        return status();
     }
 
+    /** The reconciler's status, with the notification targets'. */
     public AgentStatus status() {
-        return reconciler.status();
+        AgentStatus s = reconciler.status();
+        return notifier == null || notifier.targets().isEmpty() ? s : s.withNotifications(notifier.status());
     }
 
     public RevisionStore store() {

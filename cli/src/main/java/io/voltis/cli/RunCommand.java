@@ -133,6 +133,12 @@ final class RunCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
         }
+        try {
+            // an unreadable secret file or CA of a notification target: exit 2 at start, no restart loop
+            io.voltis.agent.notify.NotifyTargets.check(cfg.notifyTargets());
+        } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         Logging.daemon(cfg.logFormat());
         PrintWriter out = spec.commandLine().getOut();
         if (cfg.once()) {

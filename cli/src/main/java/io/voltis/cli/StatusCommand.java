@@ -237,6 +237,16 @@ final class StatusCommand implements Callable<Integer> {
             }
             jobs.print(out);
         }
+        if (s.path("notifications").size() > 0) {
+            out.println();
+            Table notify = new Table("NOTIFY", "TYPE", "TO", "PENDING", "LAST DELIVERED", "LAST ERROR");
+            for (JsonNode n : s.path("notifications")) {
+                notify.row(text(n, "name"), text(n, "type"), text(n, "address"), n.path("pending").asInt(),
+                        nullable(n, "lastDeliveredAt"), n.path("failing").asBoolean() ? text(n, "lastError") + " ("
+                                + nullable(n, "lastErrorAt") + ")" : null);
+            }
+            notify.print(out);
+        }
     }
 
     private static String text(JsonNode n, String field) {

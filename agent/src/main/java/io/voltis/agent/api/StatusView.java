@@ -21,7 +21,10 @@ public record StatusView(String hostname, String workload, String phase, String 
                          AgentStatus.Gate gate,
                          SourceView source, List<PackageView> packages,
                          List<ServiceView> services,
-                         List<JobView> jobs, String lastError, Instant updatedAt) {
+                         List<JobView> jobs,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                         List<AgentStatus.Notification> notifications,
+                         String lastError, Instant updatedAt) {
 
     /*
      * signatures: absent with verify: off; else {verify, applied, desired}, each revision's
@@ -72,7 +75,7 @@ public record StatusView(String hostname, String workload, String phase, String 
                         v.degraded() ? v.lastLogLines() : List.of())).toList(),
                 s.jobs().stream().map(j -> new JobView(j.name(), j.lastRunAt(),
                         j.result() == null ? null : j.result().name().toLowerCase(Locale.ROOT))).toList(),
-                s.lastError(), s.updatedAt());
+                s.notifications(), s.lastError(), s.updatedAt());
     }
 
     /**

@@ -31,7 +31,12 @@ public record AgentConfig(
         LogFormat logFormat,
         io.voltis.model.SizeLimits sizeLimits,
         Path gitCaFile,
-        io.voltis.sync.trust.TrustSettings trust) {
+        io.voltis.sync.trust.TrustSettings trust,
+        java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
+
+    public AgentConfig {
+        notifyTargets = notifyTargets == null ? java.util.List.of() : java.util.List.copyOf(notifyTargets);
+    }
 
     /**
      * The settings without {@code allow-insecure-http} (off), {@code log-format} (text), the
@@ -43,14 +48,22 @@ public record AgentConfig(
                        Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
                 once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS, null, io.voltis.sync.trust.TrustSettings.OFF);
+                false, LogFormat.TEXT, io.voltis.model.SizeLimits.DEFAULTS, null, io.voltis.sync.trust.TrustSettings.OFF,
+                java.util.List.of());
     }
 
     /** These settings with the trust policy {@code trust}. */
     public AgentConfig withTrust(io.voltis.sync.trust.TrustSettings trust) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets);
+    }
+
+    /** These settings with the notification targets {@code notify}. */
+    public AgentConfig withNotify(java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
+        return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
+                apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */

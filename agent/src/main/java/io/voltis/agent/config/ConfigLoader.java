@@ -34,7 +34,7 @@ public final class ConfigLoader {
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
             "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
             "max-file-size", "max-workload-size", "git-ca-file", "verify", "verify-scope", "allowed-signers", "gpg-keys",
-            "revoked-keys");
+            "revoked-keys", "notify");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -133,6 +133,10 @@ public final class ConfigLoader {
                 throw new ConfigException(file + ": unknown setting '" + e.getKey() + "'"
                         + io.voltis.model.Names.suggestion(e.getKey(), KEYS));
             }
+            if (e.getKey().equals("notify")) {
+                values.put("notify", e.getValue().toString()); // the list, as JSON; read by Settings.notifyTargets
+                continue;
+            }
             if (!e.getValue().isValueNode()) {
                 throw new ConfigException(file + ": " + e.getKey() + ": expected a single value");
             }
@@ -171,7 +175,23 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust());
+                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust(), notifyTargets());
+        }
+
+        /** The {@code notify:} list of the config file (or VOLTIS_NOTIFY, the same list as JSON): checked, secrets not read. */
+        private java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets() throws ConfigException {
+            String v = values.get("notify");
+            if (v == null) {
+                return java.util.List.of();
+            }
+            JsonNode list;
+            try {
+                list = tools.jackson.databind.json.JsonMapper.builder().build().readTree(v);
+            } catch (JacksonException e) {
+                throw new ConfigException(where("notify") + ": notify: not a list of targets: "
+                        + e.getOriginalMessage().lines().findFirst().orElse(""));
+            }
+            return io.voltis.agent.notify.NotifyTargets.parse(list, where("notify"));
         }
 
         /** The name device files are matched against: never empty, never a path. */

@@ -122,6 +122,7 @@ public final class JobRunner implements AutoCloseable {
                     return earlier;
                 }
             }
+            JobRun before = lastRuns.get(request.name());
             long id = store.jobStarted(request.name(), request.revision(), request.trigger());
             java.time.Instant started = clock.instant();
             lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started,
@@ -131,11 +132,31 @@ public final class JobRunner implements AutoCloseable {
             files.delete(id);
             lastRuns.put(request.name(), new JobRun(id, request.name(), request.revision(), request.trigger(), started,
                     clock.instant(), outcome.result(), outcome.exitCode(), null));
-            if (!outcome.ok()) {
-                LOG.warn("job {} {}: exit {}", request.name(), outcome.result(), outcome.exitCode());
-            }
+            transition(request, before, outcome);
             return outcome;
         }, workers);
+    }
+
+    /**
+     * A failed run is a {@code JobFailed} event (its log line; its notification); the first
+     * success after a failure is a {@code JobRecovered} event. Never throws.
+     */
+    private void transition(JobRequest request, JobRun before, Outcome outcome) {
+        try {
+            if (!outcome.ok()) {
+                String last = outcome.output() == null ? "" : outcome.output().strip().lines().reduce((a, b) -> b).orElse("");
+                store.addEvent(io.voltis.sync.store.EventType.JOB_FAILED, request.revision(), request.name() + ": "
+                        + outcome.result().name().toLowerCase(java.util.Locale.ROOT).replace('_', ' ')
+                        + (outcome.exitCode() == null ? "" : ", exit " + outcome.exitCode()) + " (" + request.trigger() + ")"
+                        + (last.isEmpty() ? "" : "; last output: " + last));
+            } else if (before != null && before.result() != JobRun.Result.SUCCEEDED && before.result() != JobRun.Result.RUNNING) {
+                store.addEvent(io.voltis.sync.store.EventType.JOB_RECOVERED, request.revision(), request.name()
+                        + ": succeeded (" + request.trigger() + ") after " + before.result().name().toLowerCase(java.util.Locale.ROOT));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("job {} {}: exit {} (event not recorded: {})", request.name(), outcome.result(), outcome.exitCode(),
+                    e.getMessage());
+        }
     }
 
     /** Whether a {@code once} job has any recorded run on this device. */

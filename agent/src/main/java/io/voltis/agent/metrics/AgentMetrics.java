@@ -191,6 +191,25 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
                 + " health gate failed").tag("reason", cause.word()).register(registry).increment();
     }
 
+    /**
+     * Notifications to {@code target}: {@code result} delivered, failed (an attempt; it is tried
+     * again) or dropped (past the target's max-age or max-queue). The series of a target appear
+     * with its first attempt.
+     */
+    public void notified(String target, String result, int n) {
+        Counter.builder("voltis.notifications").description("Notification deliveries by target and result (delivered,"
+                + " failed: an attempt, tried again; dropped)").tag("target", target).tag("result", result)
+                .register(registry).increment(n);
+    }
+
+    /** One gauge per notification target: how many notices wait in its outbox. */
+    public void notifyTargets(java.util.Collection<String> targets, java.util.function.ToIntFunction<String> pending) {
+        for (String t : targets) {
+            Gauge.builder("voltis.notification.outbox.depth", () -> pending.applyAsInt(t))
+                    .description("Notifications waiting in the outbox, by target").tag("target", t).register(registry);
+        }
+    }
+
     /** A tick put {@code files} drifted files back. */
     @Override
     public void driftCorrected(int files) {

@@ -18,12 +18,36 @@ import io.voltis.sync.store.SourceState;
 public record AgentStatus(String hostname, String workload, Phase phase, String desiredRevision,
                           String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
                           List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt,
-                          Signatures signatures, Gate gate) {
+                          Signatures signatures, Gate gate, List<Notification> notifications) {
 
     public AgentStatus {
         packages = List.copyOf(packages);
         services = List.copyOf(services);
         jobs = List.copyOf(jobs);
+        notifications = notifications == null ? List.of() : List.copyOf(notifications);
+    }
+
+    /** A status without notification targets. */
+    public AgentStatus(String hostname, String workload, Phase phase, String desiredRevision, String appliedRevision,
+                       Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
+                       List<JobStatus> jobs, String lastError, Instant updatedAt, Signatures signatures, Gate gate) {
+        this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
+                updatedAt, signatures, gate, List.of());
+    }
+
+    /** This status with the notification targets' {@code notifications}. */
+    public AgentStatus withNotifications(List<Notification> notifications) {
+        return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
+                jobs, lastError, updatedAt, signatures, gate, notifications);
+    }
+
+    /**
+     * One notification target (docs/notifications.md): where it goes, without any secret; how many
+     * notices wait for it; whether its last delivery failed; its last delivery and its last error
+     * (since the agent started).
+     */
+    public record Notification(String name, String type, String address, int pending, boolean failing,
+                               Instant lastDeliveredAt, String lastError, Instant lastErrorAt) {
     }
 
     /** A status of a device that does not verify signatures ({@code verify: off}). */
@@ -31,7 +55,7 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
                        Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
                        List<JobStatus> jobs, String lastError, Instant updatedAt) {
         this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
-                updatedAt, null, null);
+                updatedAt, null, null, List.of());
     }
 
     /**

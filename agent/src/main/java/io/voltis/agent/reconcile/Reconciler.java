@@ -73,12 +73,58 @@ public final class Reconciler {
         /** The device rolled back to its last verified revision because a gate failed by {@code cause}. */
         default void rolledBack(HealthGate.Cause cause) {
         }
+
+        /** An apply of {@code sha} (of {@code workload}) starts; {@code rollback}: to the last verified revision. */
+        default void applying(String sha, String workload, boolean rollback) {
+        }
+
+        /** The device runs {@code sha} of {@code workload} now (after an apply, or found at start). */
+        default void running(String sha, String workload) {
+        }
+
+        /** Every one of {@code listeners}, in turn. */
+        static Listener all(Listener... listeners) {
+            List<Listener> each = List.of(listeners);
+            return new Listener() {
+                @Override
+                public void applied(ApplyReason failed, Duration took) {
+                    each.forEach(l -> l.applied(failed, took));
+                }
+
+                @Override
+                public void driftCorrected(int files) {
+                    each.forEach(l -> l.driftCorrected(files));
+                }
+
+                @Override
+                public void gateEnded(boolean passed, Duration took) {
+                    each.forEach(l -> l.gateEnded(passed, took));
+                }
+
+                @Override
+                public void rolledBack(HealthGate.Cause cause) {
+                    each.forEach(l -> l.rolledBack(cause));
+                }
+
+                @Override
+                public void applying(String sha, String workload, boolean rollback) {
+                    each.forEach(l -> l.applying(sha, workload, rollback));
+                }
+
+                @Override
+                public void running(String sha, String workload) {
+                    each.forEach(l -> l.running(sha, workload));
+                }
+            };
+        }
     }
 
     private final Parts p;
     private final Listener listener;
     private final Applier applier;
     private final PackageWatch packages;
+    /** Whether {@link #degraded} was read from the store's events yet (once, at the first tick). */
+    private boolean degradedRead;
     private Applied applied;
     private Desired desired;
     private String decidedFor;
@@ -212,6 +258,7 @@ public final class Reconciler {
         Applier.Rebuilt rebuilt = Applier.rebuild(p.store(), p.preparer(), p.renderer(), p.root(), p.hostname());
         if (rebuilt.applied() != null) {
             applied = rebuilt.applied();
+            listener.running(applied.sha(), applied.workload());
             applier.schedule(applied);
             p.gate().resume(applied);
             p.store().revision(applied.sha()).filter(r -> r.gate() == io.voltis.sync.store.RevisionRecord.Gate.FAILED)
@@ -370,7 +417,9 @@ public final class Reconciler {
                         + " restored (" + (restored instanceof Preparation.Invalid ? "invalid here" : "no workload") + ")", false);
                 return false;
             }
+            listener.applying(ready.sha(), ready.resolution().workload().name(), true);
             applied = applier.apply(ready, applied);
+            listener.running(applied.sha(), applied.workload());
         } catch (SourceException | Applier.ApplyFailed | RuntimeException e) {
             hold(failed.sha(), o.reason(), "its rollback to " + target.get().substring(0, 12) + " failed: " + e.getMessage(),
                     false);
@@ -409,7 +458,9 @@ public final class Reconciler {
         }
         long started = System.nanoTime();
         try {
+            listener.applying(ready.sha(), ready.resolution().workload().name(), false);
             applied = applier.apply(ready, applied);
+            listener.running(applied.sha(), applied.workload());
             listener.applied(null, Duration.ofNanos(System.nanoTime() - started));
             failure = null;
             held = null;
@@ -555,6 +606,10 @@ public final class Reconciler {
 
     /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */
     private void serviceTransitions(AgentStatus now) {
+        if (!degradedRead) {
+            degradedRead = true;
+            degraded.addAll(degradedBefore());
+        }
         java.util.Set<String> current = new java.util.HashSet<>();
         for (ServiceStatus s : now.services()) {
             if (s.degraded()) {
@@ -570,6 +625,31 @@ public final class Reconciler {
         }
         degraded.clear();
         degraded.addAll(current);
+    }
+
+    /**
+     * The services the store's events leave degraded (a ServiceDegraded not followed by its
+     * ServiceRecovered), as a previous run of the agent saw them: a restart neither repeats their
+     * degradation nor loses their recovery (docs/notifications.md).
+     */
+    private java.util.Set<String> degradedBefore() {
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        java.util.Set<String> still = new java.util.HashSet<>();
+        try {
+            for (io.voltis.sync.store.Event e : p.store().events(1000)) {
+                boolean down = e.type().equals(EventType.SERVICE_DEGRADED.word());
+                if ((down || e.type().equals(EventType.SERVICE_RECOVERED.word())) && e.message() != null
+                        && e.message().contains(":")) {
+                    String name = e.message().substring(0, e.message().indexOf(':'));
+                    if (seen.add(name) && down) {
+                        still.add(name);
+                    }
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("cannot read the services' last events: {}", e.getMessage());
+        }
+        return still;
     }
 
     private void event(EventType type, String revision, String message) {

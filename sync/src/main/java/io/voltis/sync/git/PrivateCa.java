@@ -63,10 +63,15 @@ public final class PrivateCa {
     }
 
     static TrustManager[] trustManagers(Path file) throws SourceException {
+        return trustManagers(file, "git-ca-file");
+    }
+
+    /** The trust managers of the CAs in {@code file}, named {@code setting} in errors (one line). */
+    public static TrustManager[] trustManagers(Path file, String setting) throws SourceException {
         try (InputStream in = Files.newInputStream(file)) {
             Collection<? extends Certificate> certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certificates.isEmpty()) {
-                throw new SourceException(Reason.LOCAL_ERROR, "git-ca-file " + file + " holds no PEM certificate");
+                throw new SourceException(Reason.LOCAL_ERROR, setting + " " + file + " holds no PEM certificate");
             }
             KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
             store.load(null, null);
@@ -78,9 +83,9 @@ public final class PrivateCa {
             factory.init(store);
             return factory.getTrustManagers();
         } catch (IOException e) {
-            throw new SourceException(Reason.LOCAL_ERROR, "cannot read git-ca-file " + file + ": " + e.getMessage(), e);
+            throw new SourceException(Reason.LOCAL_ERROR, "cannot read " + setting + " " + file + ": " + e.getMessage(), e);
         } catch (GeneralSecurityException e) {
-            throw new SourceException(Reason.LOCAL_ERROR, "git-ca-file " + file + " is not a PEM bundle of certificates: "
+            throw new SourceException(Reason.LOCAL_ERROR, setting + " " + file + " is not a PEM bundle of certificates: "
                     + e.getMessage(), e);
         }
     }

@@ -45,7 +45,7 @@ public final class EventLog {
     }
 
     /** The reason word the message begins with ("GitUnreachable: ..."), or the type's own; null when none. */
-    static String reason(EventType type, String message) {
+    public static String reason(EventType type, String message) {
         if (type.reason() != null) {
             return type.reason();
         }

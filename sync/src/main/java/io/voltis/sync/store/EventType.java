@@ -46,7 +46,13 @@ public enum EventType {
     /** A revision that failed its gate is kept (onFailure: hold, a cli pin, a rollback target, nothing verified). */
     HELD("Held", true, "GateFailed"),
     /** voltis-agent retry: a quarantined revision may be applied again. */
-    RETRIED("Retried", false, null);
+    RETRIED("Retried", false, null),
+    /** A job run failed (any trigger): its name, result, exit code and last output line. */
+    JOB_FAILED("JobFailed", true, "JobFailed"),
+    /** A job whose last run failed ran successfully. */
+    JOB_RECOVERED("JobRecovered", false, null),
+    /** Notices a target could not take were dropped from the outbox, past its max-age or max-queue. */
+    NOTIFICATIONS_DROPPED("NotificationsDropped", true, "NotificationsDropped");
 
     private final String word;
     private final boolean warning;

@@ -19,7 +19,13 @@ final class EventsTable {
     }
 
     void add(String type, String revision, String message, Instant now) {
-        db.call(c -> {
+        db.call(c -> add(c, type, revision, message, now));
+    }
+
+    /** Inside a transaction of the caller's: the insert and the prune. */
+    static int add(java.sql.Connection c, String type, String revision, String message, Instant now)
+            throws java.sql.SQLException {
+        {
             try (PreparedStatement insert = c.prepareStatement(
                     "INSERT INTO events (at, type, revision, message) VALUES (?, ?, ?, ?)")) {
                 Jdbc.setInstant(insert, 1, now);
@@ -32,7 +38,7 @@ final class EventsTable {
                     + " ORDER BY id DESC OFFSET " + KEPT + " ROWS FETCH NEXT 1 ROW ONLY)")) {
                 return prune.executeUpdate();
             }
-        });
+        }
     }
 
     List<Event> newest(int limit) {

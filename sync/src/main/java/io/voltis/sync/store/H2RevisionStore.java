@@ -38,6 +38,8 @@ final class H2RevisionStore implements RevisionStore {
     private final EventsTable events;
     private final ArchivesTable archives;
     private final JobRunsTable jobRuns;
+    private final OutboxTable outbox;
+    private volatile Notices notices = Notices.NONE;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     H2RevisionStore(Jdbc db, Clock clock, StoreFiles files, StoreServer server, boolean remote) {
@@ -52,6 +54,7 @@ final class H2RevisionStore implements RevisionStore {
         this.events = new EventsTable(db);
         this.archives = new ArchivesTable(db, files);
         this.jobRuns = new JobRunsTable(db);
+        this.outbox = new OutboxTable(db);
     }
 
     static RevisionStore open(Path stateDir, Clock clock, boolean owner) {
@@ -229,7 +232,60 @@ final class H2RevisionStore implements RevisionStore {
         if (type == null) {
             throw new IllegalArgumentException("an event needs a type");
         }
-        events.add(type.word(), revision, message, clock.instant());
+        Instant now = clock.instant();
+        Notices told = notices;
+        List<Notice> candidates = told.of(type, revision, message, now);
+        if (candidates.isEmpty()) {
+            events.add(type.word(), revision, message, now);
+            return;
+        }
+        java.util.Set<String> queued = db.call(c -> {
+            EventsTable.add(c, type.word(), revision, message, now);
+            return OutboxTable.enqueue(c, candidates, type.word(), now);
+        });
+        if (!queued.isEmpty()) {
+            told.queued(queued);
+        }
+    }
+
+    @Override
+    public void notifyWith(Notices notices) {
+        this.notices = Objects.requireNonNull(notices, "notices");
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(String target, int limit) {
+        return outbox.next(Objects.requireNonNull(target, "target"), requireLimit(limit));
+    }
+
+    @Override
+    public void outboxDelivered(long id) {
+        outbox.delivered(id);
+    }
+
+    @Override
+    public void outboxFailed(long id, String error, Instant nextAt) {
+        outbox.failed(id, error, Objects.requireNonNull(nextAt, "nextAt"));
+    }
+
+    @Override
+    public int outboxExpire(String target, Instant before, int keep) {
+        return outbox.expire(target, before, keep);
+    }
+
+    @Override
+    public java.util.Map<String, Integer> outboxDepth() {
+        return outbox.depth();
+    }
+
+    @Override
+    public int outboxRemind(String target, java.time.Duration every, java.util.function.BiFunction<String, String, String> rewrite) {
+        return outbox.remind(target, every, rewrite, clock.instant());
+    }
+
+    @Override
+    public int outboxRetain(java.util.Set<String> targets) {
+        return outbox.retain(targets);
     }
 
     /** Newest first; the store keeps the newest {@value EventsTable#KEPT}. */

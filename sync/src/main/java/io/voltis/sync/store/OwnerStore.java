@@ -59,6 +59,7 @@ final class OwnerStore implements RevisionStore {
     private Duration backoff = FIRST_BACKOFF;
     private volatile int stateLosses;
     private boolean closed;
+    private Notices notices = Notices.NONE;
     /** Calls hold it shared while they use the store; compaction holds it alone. */
     private final java.util.concurrent.locks.ReentrantReadWriteLock inUse = new java.util.concurrent.locks.ReentrantReadWriteLock();
     private final long compactSlack;
@@ -110,6 +111,7 @@ final class OwnerStore implements RevisionStore {
                 was.compactAndClose();
                 try {
                     open = opener.get();
+                    open.notifyWith(notices);
                 } catch (StoreException e) {
                     goDown(was, classify(e));
                     return false;
@@ -154,6 +156,7 @@ final class OwnerStore implements RevisionStore {
         boolean lost = !files.secretExists() && !files.databaseExists() && !files.pendingSecretExists();
         try {
             open = opener.get();
+            open.notifyWith(notices);
         } catch (StoreException e) {
             StoreUnavailableException again = classify(e);
             if (!again.getMessage().equals(down.getMessage())) {
@@ -412,6 +415,52 @@ final class OwnerStore implements RevisionStore {
     @Override
     public List<Event> events(int limit) {
         return use(s -> s.events(limit));
+    }
+
+    /** Kept here and handed to every store this one opens (after a fault, a compaction, a lost state directory). */
+    @Override
+    public void notifyWith(Notices notices) {
+        synchronized (lock) {
+            this.notices = java.util.Objects.requireNonNull(notices, "notices");
+            if (open != null) {
+                open.notifyWith(notices);
+            }
+        }
+    }
+
+    @Override
+    public List<OutboxEntry> outbox(String target, int limit) {
+        return use(s -> s.outbox(target, limit));
+    }
+
+    @Override
+    public void outboxDelivered(long id) {
+        run(s -> s.outboxDelivered(id));
+    }
+
+    @Override
+    public void outboxFailed(long id, String error, Instant nextAt) {
+        run(s -> s.outboxFailed(id, error, nextAt));
+    }
+
+    @Override
+    public int outboxExpire(String target, Instant before, int keep) {
+        return use(s -> s.outboxExpire(target, before, keep));
+    }
+
+    @Override
+    public java.util.Map<String, Integer> outboxDepth() {
+        return use(RevisionStore::outboxDepth);
+    }
+
+    @Override
+    public int outboxRemind(String target, Duration every, java.util.function.BiFunction<String, String, String> rewrite) {
+        return use(s -> s.outboxRemind(target, every, rewrite));
+    }
+
+    @Override
+    public int outboxRetain(java.util.Set<String> targets) {
+        return use(s -> s.outboxRetain(targets));
     }
 
     @Override

@@ -149,6 +149,58 @@ public interface RevisionStore extends AutoCloseable {
     /** Events recorded after event {@code id}, oldest first, at most {@code limit}. */
     List<Event> eventsAfter(long id, int limit);
 
+    // notifications (docs/notifications.md)
+    /**
+     * Who hears of the events recorded from now on: their notices are queued in the outbox in the
+     * transaction that records the event. The daemon's store only; set once, before the first event.
+     */
+    default void notifyWith(Notices notices) {
+        throw daemonOnly();
+    }
+
+    /** The oldest {@code limit} notices waiting for {@code target}, in order. */
+    default List<OutboxEntry> outbox(String target, int limit) {
+        throw daemonOnly();
+    }
+
+    /** Notice {@code id} was delivered: it leaves the outbox. */
+    default void outboxDelivered(long id) {
+        throw daemonOnly();
+    }
+
+    /** A delivery of notice {@code id} failed with {@code error}: tried again at {@code nextAt}. */
+    default void outboxFailed(long id, String error, Instant nextAt) {
+        throw daemonOnly();
+    }
+
+    /** Drops {@code target}'s notices queued before {@code before} and all but its newest {@code keep}; how many. */
+    default int outboxExpire(String target, Instant before, int keep) {
+        throw daemonOnly();
+    }
+
+    /** How many notices wait, by target (targets with none are absent). */
+    default java.util.Map<String, Integer> outboxDepth() {
+        throw daemonOnly();
+    }
+
+    /**
+     * Queues a reminder of each condition {@code target} was told of at least {@code every} ago
+     * and not yet told the end of, made by {@code rewrite(payload, newId)}; how many.
+     */
+    default int outboxRemind(String target, java.time.Duration every,
+                             java.util.function.BiFunction<String, String, String> rewrite) {
+        throw daemonOnly();
+    }
+
+    /** Forgets the notices and conditions of every target not in {@code targets}; how many notices went. */
+    default int outboxRetain(java.util.Set<String> targets) {
+        throw daemonOnly();
+    }
+
+    private static UnsupportedOperationException daemonOnly() {
+        return new UnsupportedOperationException("the outbox is the daemon's");
+    }
+
     // job runs
     /**
      * Records that a job starts; a 'once' job with any recorded run never runs again. On disk

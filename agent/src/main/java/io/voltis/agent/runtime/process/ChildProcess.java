@@ -70,10 +70,16 @@ public final class ChildProcess {
      * with {@link #environment}), stderr into stdout when {@code mergeErrors}.
      */
     public record Request(List<String> argv, Path dir, Map<String, String> env, Duration timeout, int maxOutput,
-                          boolean mergeErrors, Duration killGrace) {
+                          boolean mergeErrors, Duration killGrace, byte[] input) {
         public Request {
             argv = List.copyOf(argv);
             env = Map.copyOf(env);
+        }
+
+        /** stdin {@code /dev/null}. */
+        public Request(List<String> argv, Path dir, Map<String, String> env, Duration timeout, int maxOutput,
+                       boolean mergeErrors, Duration killGrace) {
+            this(argv, dir, env, timeout, maxOutput, mergeErrors, killGrace, null);
         }
     }
 
@@ -99,7 +105,8 @@ public final class ChildProcess {
         setsid.ifPresent(s -> argv.add(s.toString()));
         argv.addAll(r.argv());
         ProcessBuilder builder = new ProcessBuilder(argv)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectInput(r.input() == null ? ProcessBuilder.Redirect.from(new File("/dev/null"))
+                        : ProcessBuilder.Redirect.PIPE)
                 .redirectErrorStream(r.mergeErrors());
         if (r.dir() != null) {
             builder.directory(r.dir().toFile());
@@ -111,6 +118,9 @@ public final class ChildProcess {
             process = builder.start();
         } catch (IOException e) {
             return new Result(Ending.CANNOT_START, -1, "", "", "cannot run " + r.argv().get(0) + ": " + e.getMessage());
+        }
+        if (r.input() != null) {
+            feed(process, r.input());
         }
         Tail out = Tail.start(process.getInputStream(), r.maxOutput(), "voltis-child-stdout");
         Tail err = r.mergeErrors() ? null : Tail.start(process.getErrorStream(), r.maxOutput(), "voltis-child-stderr");
@@ -127,6 +137,19 @@ public final class ChildProcess {
             return new Result(Ending.INTERRUPTED, -1, out.text(), err == null ? "" : err.text(), "interrupted");
         }
         return new Result(Ending.EXITED, process.exitValue(), out.text(), err == null ? "" : err.text(), null);
+    }
+
+    /** Writes {@code input} to the child's stdin on a thread of its own, then closes it; a child that does not read it loses it. */
+    private static void feed(Process process, byte[] input) {
+        Thread writer = new Thread(() -> {
+            try (var stdin = process.getOutputStream()) {
+                stdin.write(input);
+            } catch (IOException e) {
+                // the child closed its stdin or ended: what it did not read is its choice
+            }
+        }, "voltis-child-stdin");
+        writer.setDaemon(true);
+        writer.start();
     }
 
     /** SIGTERM to the group (or the process and its descendants without setsid), SIGKILL after {@code grace}. */
