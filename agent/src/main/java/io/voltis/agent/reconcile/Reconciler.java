@@ -123,6 +123,8 @@ public final class Reconciler {
     private final Listener listener;
     private final Applier applier;
     private final PackageWatch packages;
+    /** NOTE: docs/notifications.md and docs/agent.md name it. */
+    static final Duration RECOVERED_AFTER = Duration.ofSeconds(10);
     /** Whether {@link #degraded} was read from the store's events yet (once, at the first tick). */
     private boolean degradedRead;
     private Applied applied;
@@ -604,7 +606,11 @@ public final class Reconciler {
         return p.gate().window().map(w -> new AgentStatus.Gate(w.sha(), "running", w.until(), null, null)).orElse(null);
     }
 
-    /** Events when a service becomes degraded and when it recovers; nothing on quiet ticks. */
+    /**
+     * Events when a service becomes degraded and when it recovers; nothing on quiet ticks. A
+     * degraded service has recovered once it has run without degrading for {@link #RECOVERED_AFTER}:
+     * a crash loop (up a few seconds, down, restarted) is one degradation, not one per crash.
+     */
     private void serviceTransitions(AgentStatus now) {
         if (!degradedRead) {
             degradedRead = true;
@@ -620,7 +626,11 @@ public final class Reconciler {
                             + (s.message() == null ? "" : ", " + s.message()));
                 }
             } else if (degraded.contains(s.name())) {
-                event(EventType.SERVICE_RECOVERED, now.appliedRevision(), s.name() + ": " + s.actual().word());
+                if (s.since() != null && p.clock().instant().isBefore(s.since().plus(RECOVERED_AFTER))) {
+                    current.add(s.name()); // up again, but not for long yet: a crash loop is one degradation
+                } else {
+                    event(EventType.SERVICE_RECOVERED, now.appliedRevision(), s.name() + ": " + s.actual().word());
+                }
             }
         }
         degraded.clear();

@@ -32,6 +32,8 @@ public final class AgentFixture implements AutoCloseable {
     public boolean once = true;
     /** The trust policy the agent gets; off unless a test sets one. */
     public io.voltis.sync.trust.TrustSettings trust = io.voltis.sync.trust.TrustSettings.OFF;
+    /** The notification targets of the agents started. */
+    public java.util.List<io.voltis.agent.notify.NotifyTarget> notify = java.util.List.of();
 
     public AgentFixture(Path dir) {
         this.dir = dir;
@@ -43,7 +45,7 @@ public final class AgentFixture implements AutoCloseable {
     public AgentConfig config() {
         return new AgentConfig(repoUrl != null ? repoUrl : origin.fileUrl(), "main", "", "dev1", Duration.ofSeconds(30), Duration.ofSeconds(5),
                 state, root, AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, once, null, null, null, null, 2, 10,
-                Duration.ofSeconds(2)).withTrust(trust);
+                Duration.ofSeconds(2)).withTrust(trust).withNotify(notify);
     }
 
     public Agent start() throws Exception {
