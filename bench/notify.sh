@@ -99,29 +99,29 @@ wait_for() {
     if eval "$1"; then now; echo $(((NOW - t0) / 1000)); return; fi
     sleep 0.02
   done
-  echo "timed out waiting for: $1" >&2; exit 1
+  echo "timed out waiting for: $1" >&2; tail -n 5 "$work"/*/daemon.log >&2; exit 1
 }
 
 : > "$work/with-slow.ms"; : > "$work/without.ms"; : > "$work/post.ms"; : > "$work/status.ms"
 : > "$work/none.yaml"
 # push_until_applied NAME OUT: RUNS good pushes, each timed from the commit to applied
 push_until_applied() {
-  local n
+  local n name=$1
   for ((n = 1; n <= RUNS; n++)); do
-    push "$1" "$n" good
+    push "$name" "$n" good
     now; t0=$NOW
-    wait_for '[ "$(cat "$work/$1/root/etc/version" 2>/dev/null)" = "$n" ] && [ "$(field appliedRevision)" = "$(git -C "$work/$1/repo" rev-parse HEAD)" ]' \
+    wait_for '[ "$(cat "$work/$name/root/etc/version" 2>/dev/null)" = "$n" ] && [ "$(field appliedRevision)" = "$(git -C "$work/$name/repo" rev-parse HEAD)" ]' \
       >> "$2"
   done
 }
 # push_until_failed NAME OUT WAIT: RUNS failing pushes (each followed by a fix), timed until WAIT holds
 push_until_failed() {
-  local n
-  mkdir -p "$work/$1/root/etc/blocked/inside"
+  local n name=$1
+  mkdir -p "$work/$name/root/etc/blocked/inside"
   for ((n = 1; n <= RUNS; n++)); do
     : > "$work/fast.log"
-    push "$1" "bad-$n" bad
-    sha=$(git -C "$work/$1/repo" rev-parse HEAD)
+    push "$name" "bad-$n" bad
+    sha=$(git -C "$work/$name/repo" rev-parse HEAD)
     now; t0=$NOW
     if [ "$3" = post ]; then
       wait_for '[ -s "$work/fast.log" ]' > /dev/null
@@ -129,8 +129,8 @@ push_until_failed() {
     else
       wait_for 'curl -sf "$base/api/v1/status" | grep -q "\"lastError\" : \"FilesFailed: apply of ${sha:0:12}"' >> "$2"
     fi
-    push "$1" "$n" good   # the fix, so the next bad push is a new failure
-    wait_for '[ "$(field appliedRevision)" = "$(git -C "$work/$1/repo" rev-parse HEAD)" ]' > /dev/null
+    push "$name" "$n" good   # the fix, so the next bad push is a new failure
+    wait_for '[ "$(field appliedRevision)" = "$(git -C "$work/$name/repo" rev-parse HEAD)" ]' > /dev/null
   done
 }
 

@@ -281,6 +281,17 @@ class NotifyJarIT {
         assertThat(badSignatures).isEmpty();
         assertThat(mail.getReceivedMessages()).hasSize(1);
 
+        // the mail library loads only for an smtp target
+        Path webhookOnly = tmp.resolve("webhook-only.yaml");
+        Files.writeString(webhookOnly, Files.readString(good).substring(0, Files.readString(good).indexOf("  - name: mail")));
+        Process verbose = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-verbose:class", "-jar", JAR.toString(), "notify", "test", "--config", webhookOnly.toString(), "--state-dir",
+                tmp.resolve("s").toString()).redirectErrorStream(true).start();
+        String classes = new String(verbose.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(verbose.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(classes).contains("sent a test notification to ops").contains("io.voltis.agent.notify.WebhookDelivery")
+                .doesNotContain("jakarta.mail.");
+
         mail.stop();
         Run down = cli("notify", "test", "mail", "--config", good.toString(), "--state-dir", tmp.resolve("s").toString());
         assertThat(down.code()).isEqualTo(1);

@@ -248,13 +248,24 @@ public final class NotifyTargets {
             if (t.smtpPasswordFile() != null) {
                 secret(t.smtpPasswordFile(), "notify " + t.name() + ": smtp-password-file");
             }
-            if (t.caFile() != null) {
-                try {
-                    io.voltis.sync.git.PrivateCa.trustManagers(t.caFile(), "notify " + t.name() + ": ca-file");
-                } catch (io.voltis.sync.git.SourceException x) {
-                    throw new ConfigException(x.getMessage());
-                }
-            }
+            tls(t);
+        }
+    }
+
+    /** TLS trusting only the CAs of {@code t}'s {@code ca-file}; null when it has none (the JVM's CAs). */
+    static javax.net.ssl.SSLContext tls(NotifyTarget t) throws ConfigException {
+        if (t.caFile() == null) {
+            return null;
+        }
+        String setting = "notify " + t.name() + ": ca-file";
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, io.voltis.sync.git.PrivateCa.trustManagers(t.caFile(), setting), null);
+            return context;
+        } catch (io.voltis.sync.git.SourceException e) {
+            throw new ConfigException(e.getMessage());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new ConfigException(setting + ": " + e.getMessage());
         }
     }
 

@@ -1,7 +1,6 @@
 package io.voltis.agent.notify;
 
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.util.Date;
 import java.util.Map;
 import java.util.Properties;
@@ -52,17 +51,9 @@ final class SmtpDelivery implements Delivery {
             props.put(p + "starttls.enable", "true");
             props.put(p + "starttls.required", String.valueOf(password != null));
         }
-        if (target.caFile() != null) {
-            try {
-                SSLContext context = SSLContext.getInstance("TLS");
-                context.init(null, io.voltis.sync.git.PrivateCa.trustManagers(target.caFile(), "notify " + target.name()
-                        + ": ca-file"), null);
-                props.put(p + "ssl.socketFactory", context.getSocketFactory());
-            } catch (io.voltis.sync.git.SourceException e) {
-                throw new ConfigException(e.getMessage());
-            } catch (GeneralSecurityException e) {
-                throw new ConfigException("notify " + target.name() + ": ca-file: " + e.getMessage());
-            }
+        SSLContext context = NotifyTargets.tls(target);
+        if (context != null) {
+            props.put(p + "ssl.socketFactory", context.getSocketFactory());
         }
         this.session = Session.getInstance(props);
         try {

@@ -42,17 +42,9 @@ final class WebhookDelivery implements Delivery {
                         .getBytes(StandardCharsets.UTF_8);
         HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(target.timeout())
                 .followRedirects(HttpClient.Redirect.NEVER);
-        if (target.caFile() != null) {
-            try {
-                SSLContext tls = SSLContext.getInstance("TLS");
-                tls.init(null, io.voltis.sync.git.PrivateCa.trustManagers(target.caFile(), "notify " + target.name()
-                        + ": ca-file"), null);
-                builder.sslContext(tls);
-            } catch (io.voltis.sync.git.SourceException e) {
-                throw new ConfigException(e.getMessage());
-            } catch (GeneralSecurityException e) {
-                throw new ConfigException("notify " + target.name() + ": ca-file: " + e.getMessage());
-            }
+        SSLContext tls = NotifyTargets.tls(target);
+        if (tls != null) {
+            builder.sslContext(tls);
         }
         this.client = builder.build();
     }
