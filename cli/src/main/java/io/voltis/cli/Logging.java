@@ -6,7 +6,7 @@ import io.voltis.agent.config.AgentConfig;
 import org.slf4j.LoggerFactory;
 
 /**
- * The daemon logs at INFO (the CLI's own commands at WARN, logback.xml); JGit, sshd and Quartz
+ * The daemon logs at INFO (the CLI's own commands at WARN, {@link LogConfigurator}); JGit, sshd and Quartz
  * stay at WARN. With {@code log-format: json} every line becomes one JSON object
  * ({@link JsonLogging}); that class, and the encoder's, load only then.
  */

@@ -1,7 +1,6 @@
 package io.voltis.agent.api;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 
 import io.undertow.Undertow;
@@ -48,11 +47,12 @@ public final class ApiServer implements AutoCloseable {
 
     /** @throws IllegalStateException with one line when the address cannot be bound */
     public static ApiServer start(Settings settings, ApiSources sources) {
-        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        java.util.concurrent.ScheduledThreadPoolExecutor timer = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "voltis-api-feeds");
             t.setDaemon(true);
             return t;
         });
+        timer.setRemoveOnCancelPolicy(true); // a feed nobody follows leaves nothing queued: its thread sleeps
         ApiHandler handler = new ApiHandler(sources, settings.token(),
                 new EventFeed(sources.store(), timer, settings.maxEventClients(), settings.keepAliveMillis(), 1000),
                 new LogFeed(sources.logs(), timer, settings.maxLogClients(), settings.keepAliveMillis(), 500));
@@ -85,6 +85,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** The port bound (the one asked for, or the one picked for 0). */
+    /** How many feed timers are scheduled: none while nobody follows a feed (tests). */
+    int feedTimers() {
+        return ((java.util.concurrent.ScheduledThreadPoolExecutor) timer).getQueue().size();
+    }
+
     public int port() {
         return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }

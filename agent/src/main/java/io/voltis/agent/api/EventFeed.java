@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.undertow.server.HttpServerExchange;
@@ -20,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * {@code /api/v1/events?follow=true}: the recent events, then each new one as it is recorded,
  * as Server-Sent Events with the event id as SSE id (a client that reconnects with
  * {@code Last-Event-ID} misses nothing the store still keeps). One timer reads the store once a
- * second, and only while someone follows; a client that goes away is dropped at the next write
+ * second, and runs only while someone follows ({@link WhileFollowed}); a client that goes away is dropped at the next write
  * or keep-alive.
  */
 final class EventFeed {
@@ -32,6 +31,7 @@ final class EventFeed {
     /** Each follower and the id of the last event it was sent. */
     private final Map<ServerSentEventConnection, Follower> clients = new ConcurrentHashMap<>();
     private final FollowerSlots slots;
+    private final WhileFollowed ticker;
 
     private static final class Follower {
         final SseClient client;
@@ -47,7 +47,12 @@ final class EventFeed {
         this.store = store;
         this.keepAliveMillis = keepAliveMillis;
         this.slots = new FollowerSlots(maxClients);
-        timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+        this.ticker = new WhileFollowed(timer, this::publish, pollMillis, () -> !clients.isEmpty());
+    }
+
+    /** Whether the feed's timer runs (only while someone follows). */
+    boolean polling() {
+        return ticker.running();
     }
 
     int clients() {
@@ -81,11 +86,14 @@ final class EventFeed {
             connection.addCloseTask(c -> {
                 clients.remove(c);
                 slot.release();
+                ticker.changed();
             });
             clients.put(connection, f);
+            ticker.changed();
             first.forEach(e -> send(f.client, e));
             if (!connection.isOpen()) {
                 clients.remove(connection);
+                ticker.changed();
             }
         }).handleRequest(ex);
         return true;
@@ -106,7 +114,9 @@ final class EventFeed {
             if (clients.isEmpty()) {
                 return;
             }
-            clients.entrySet().removeIf(e -> !e.getValue().client.isOpen());
+            if (clients.entrySet().removeIf(e -> !e.getValue().client.isOpen())) {
+                ticker.changed();
+            }
             if (clients.isEmpty()) {
                 return;
             }

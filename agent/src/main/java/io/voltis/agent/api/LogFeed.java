@@ -3,7 +3,6 @@ package io.voltis.agent.api;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
@@ -38,12 +37,18 @@ final class LogFeed {
     }
 
     private final FollowerSlots slots;
+    private final WhileFollowed ticker;
 
     LogFeed(ServiceLogs logs, ScheduledExecutorService timer, int maxClients, long keepAliveMillis, long pollMillis) {
         this.logs = logs;
         this.keepAliveMillis = keepAliveMillis;
         this.slots = new FollowerSlots(maxClients);
-        timer.scheduleWithFixedDelay(this::publish, pollMillis, pollMillis, TimeUnit.MILLISECONDS);
+        this.ticker = new WhileFollowed(timer, this::publish, pollMillis, () -> !followers.isEmpty());
+    }
+
+    /** Whether the feed's timer runs (only while someone follows). */
+    boolean polling() {
+        return ticker.running();
     }
 
     int clients() {
@@ -70,8 +75,10 @@ final class LogFeed {
             connection.addCloseTask(c -> {
                 followers.remove(c);
                 slot.release();
+                ticker.changed();
             });
             followers.put(connection, f);
+            ticker.changed();
             tail.lines().forEach(line -> f.client.send(line, null));
         }).handleRequest(ex);
         return true;
@@ -82,6 +89,7 @@ final class LogFeed {
             try {
                 if (!f.client.isOpen()) {
                     followers.remove(connection);
+                    ticker.changed();
                     return;
                 }
                 ServiceLogs.Chunk chunk = logs.after(f.service, f.cursor, BATCH);

@@ -109,7 +109,7 @@ class ApiSecurityTest {
         Logger root = logs.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
         root.addAppender(captured);
         ch.qos.logback.classic.Level rootLevel = root.getLevel();
-        root.setLevel(ch.qos.logback.classic.Level.INFO); // at least what the daemon logs (cli's logback.xml)
+        root.setLevel(ch.qos.logback.classic.Level.INFO); // at least what the daemon logs (cli's LogConfigurator)
         logs.getLogger("io.voltis").setLevel(ch.qos.logback.classic.Level.DEBUG);
         f = new AgentFixture(tmp);
         f.origin.commit("v1", ApiServerTest.workload("hello"));

@@ -358,12 +358,14 @@ class ApiServerTest {
         assertThat(events.get(0).get("id").asLong()).isGreaterThan(events.get(events.size() - 1).get("id").asLong());
         assertThat(events.findValuesAsString("type")).contains("RevisionSeen", "Applied");
 
+        assertThat(server.feedTimers()).as("nobody follows: no feed timer wakes").isZero();
         try (Socket s = new Socket("127.0.0.1", server.port())) {
             s.setSoTimeout(15_000);
             s.getOutputStream().write("GET /api/v1/events?follow=true&limit=1 HTTP/1.1\r\nHost: x\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             assertThat(in.readLine()).startsWith("HTTP/1.1 200");
+            await().atMost(Duration.ofSeconds(10)).until(() -> server.feedTimers() == 1);
             String v2 = f.origin.commit("v2", workload("bye"));
             f.agent.pollNow();
             String seen = null;
@@ -383,6 +385,9 @@ class ApiServerTest {
             assertThat(seen).isNotNull();
             assertThat(JSON.readTree(seen.substring(5)).get("revision").asString()).isEqualTo(v2);
         }
+        f.origin.commit("v3", workload("again")); // a new event: the feed finds its follower gone
+        f.agent.pollNow();
+        await().atMost(Duration.ofSeconds(30)).until(() -> server.feedTimers() == 0);
     }
 
     @Test

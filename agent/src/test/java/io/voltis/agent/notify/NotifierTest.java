@@ -249,6 +249,22 @@ class NotifierTest {
     }
 
     @Test
+    void pastMaxAge_aNoticeIsDroppedRatherThanDeliveredLate_withAnEvent() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        RevisionStore store = store();
+        start(targets("- {name: ops, webhook: 'http://127.0.0.1:" + port + "/x', max-age: 1s}"), store);
+        store.addEvent(EventType.SOURCE_FAILED, null, "GitUnreachable: down");
+        await().atMost(PATIENCE).until(() -> count("ops/dropped") == 1);
+        assertThat(store.outbox("ops", 10)).isEmpty();
+        assertThat(store.events(10)).anyMatch(e -> e.type().equals("NotificationsDropped")
+                && e.message().startsWith("ops: dropped 1 notification(s) it did not take within max-age 1s")
+                && e.message().contains("last error: TargetUnreachable"));
+    }
+
+    @Test
     void aConditionThatPersists_isRemindedEveryInterval_untilItRecovers() throws Exception {
         Receiver hook = keep(new Receiver());
         RevisionStore store = store();

@@ -38,7 +38,10 @@ public final class Artifacts implements PackageInstaller {
     private static final Logger LOG = LoggerFactory.getLogger(Artifacts.class);
 
     private final Path cacheDir;
-    private final Downloader downloader;
+    private final ArtifactOptions options;
+    private final Sleeper sleeper;
+    /** Made at the first download: the HTTP client and TLS cost 16 MiB and 1,100 classes a device without artifacts never pays. */
+    private Downloader downloader;
 
     /**
      * @param cacheDir where downloads stream to and where artifacts without {@code extractTo}
@@ -46,7 +49,15 @@ public final class Artifacts implements PackageInstaller {
      */
     public Artifacts(Path cacheDir, ArtifactOptions options, Sleeper sleeper) {
         this.cacheDir = cacheDir.toAbsolutePath().normalize();
-        this.downloader = new Downloader(Downloader.client(options), options, sleeper);
+        this.options = options;
+        this.sleeper = sleeper;
+    }
+
+    private synchronized Downloader downloader() {
+        if (downloader == null) {
+            downloader = new Downloader(Downloader.client(options), options, sleeper);
+        }
+        return downloader;
     }
 
     /**
@@ -70,7 +81,7 @@ public final class Artifacts implements PackageInstaller {
         Path downloads = directory(name, cacheDir.resolve(".downloads"));
         deleteStaleParts(name, downloads);
         LOG.info("Downloading {} from {}", name, Urls.redact(uri));
-        Download download = downloader.download(name, uri, downloads);
+        Download download = downloader().download(name, uri, downloads);
         try {
             if (!download.sha256().equals(expected)) {
                 throw new PackageException(name + ": checksum mismatch: expected " + expected + ", got "
