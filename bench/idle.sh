@@ -26,7 +26,12 @@ need_tools git:git curl:curl
 JAR=${JAR:-cli/target/voltis-agent.jar}
 if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-240}; fi
 INTERVAL=${INTERVAL:-30s}
+# the launcher's flags and environment (packaging/src/deb/bin/voltis-agent), trim where this JVM has it
 FLAGS=${FLAGS:-"-XX:+UseSerialGC -Xms16m -Xmx64m -Xss512k -XX:TieredStopAtLevel=1 -XX:MaxMetaspaceSize=96m -XX:+ExitOnOutOfMemoryError -XX:-UsePerfData"}
+if [ -z "${NO_TRIM:-}" ] && java -XX:TrimNativeHeapInterval=30000 -version > /dev/null 2>&1; then
+  FLAGS="$FLAGS -XX:TrimNativeHeapInterval=30000"
+fi
+export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 RESULTS=${RESULTS:-bench/results}
 
 [ -f "$JAR" ] || mvn -B -q -DskipTests -DskipITs install >/dev/null
@@ -101,6 +106,12 @@ run() {
     (( rss > max )) && max=$rss
   done
   c1=$(ticks "$pid"); w1=$(written "$pid"); p1=$(polls "$base")
+  # what the RSS is made of, and what the JVM holds: anonymous memory, proportional share, threads, classes
+  local anon pss threads classes
+  anon=$(status_kb "$pid" RssAnon)
+  pss=$(awk '/^Pss:/ {print $2}' "/proc/$pid/smaps_rollup" 2>/dev/null || echo 0)
+  threads=$(awk '/^Threads:/ {print $2}' "/proc/$pid/status")
+  classes=$(curl -sf "$base/metrics" | awk '/^jvm_classes_loaded_classes/ {printf "%d", $2}')
   elapsed=$IDLE_S
   if [[ $variant == *NMT ]]; then
     jcmd "$pid" VM.native_memory summary > "$work/nmt.txt" 2>&1 || true
@@ -111,10 +122,11 @@ run() {
       -v w=$((w1 - w0)) -v p=$((p1 - p0)) 'BEGIN {
     printf "%d %.1f %.3f %s %d\n", ready, rss / 1024, 100 * c / hz / s, (p > 0) ? sprintf("%.0f", w / p) : "-", p }' > "$work/$variant.vals"
   awk -v v="$variant" -v ready="$ready" -v rss="$rss" -v max="$max" -v c=$((c1 - c0)) -v hz="$CLK_TCK" -v s="$elapsed" \
-      -v w=$((w1 - w0)) -v p=$((p1 - p0)) 'BEGIN {
+      -v w=$((w1 - w0)) -v p=$((p1 - p0)) -v anon="$anon" -v pss="$pss" -v th="$threads" -v cl="${classes:-0}" 'BEGIN {
     cpu_s = c / hz; pct = 100 * cpu_s / s
-    printf "| %s | %d ms | %.1f MiB | %.1f MiB | %.3f%% | %.1f s | %d | %.0f | %s |\n", v, ready, rss / 1024, max / 1024, pct,
-      cpu_s * 3600 / s, p, w * 3600 / s, (p > 0) ? sprintf("%.0f", w / p) : "no poll" }'
+    printf "| %s | %d ms | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %d | %d | %.3f%% | %.1f s | %d | %.0f | %s |\n", v, ready,
+      rss / 1024, max / 1024, anon / 1024, pss / 1024, th, cl, pct, cpu_s * 3600 / s, p, w * 3600 / s,
+      (p > 0) ? sprintf("%.0f", w / p) : "no poll" }'
 }
 
 # the AppCDS archive: a training run that starts the daemon, lets it apply, and stops it
@@ -158,8 +170,10 @@ report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
   echo "idle daemon ($date, $(nproc) cores, --interval $INTERVAL, ${IDLE_S}s idle, $(java -version 2>&1 | head -1))"
   echo "JVM flags: $FLAGS"
   echo
-  echo "| variant | start to ready | RSS at end | RSS max | CPU (one core) | CPU per hour | polls | bytes written per hour | bytes written per poll |"
-  echo "|---|---|---|---|---|---|---|---|---|"
+  echo "JVM environment: MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
+  echo
+  echo "| variant | start to ready | RSS at end | RSS max | RssAnon | PSS | threads | classes loaded | CPU (one core) | CPU per hour | polls | bytes written per hour | bytes written per poll |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   echo "$rows"
   echo
   echo "targets: RSS 64 MiB; CPU under 0.1% of one core; 0 bytes written per no-change poll"
