@@ -66,6 +66,9 @@ for n in 1 2 3; do printf 'greeting=${greeting}\nfile=%s\n' "$n" > "$repo/worklo
   printf 'apiVersion: voltis/v1\nfiles:\n'
   for n in 1 2 3; do printf '  - {source: files/conf%s.txt, target: etc/tiny/conf%s.txt, template: true}\n' "$n" "$n"; done
   printf 'services:\n  - {name: heartbeat, command: [sh, -c, "exec sleep 100000"]}\n'
+  # no health-gate window: its end (GatePassed, written to the store a minute after the apply)
+  # would land inside the idle window and count as writes of no-change polls
+  printf 'gate: {window: 0s}\n'
 } > "$repo/workloads/tiny/workload.yaml"
 git -C "$repo" add -A && git -C "$repo" commit -qm "tiny workload"
 
