@@ -221,9 +221,9 @@ class NotifyJarIT {
         MimeMessage m = mail.getReceivedMessages()[0];
         assertThat(m.getSubject()).isEqualTo("[voltis] dev1: JobFailed " + jobFails.substring(0, 12) + " (JobFailed)");
         assertThat((String) m.getContent()).contains("migrate: failed, exit 3", "relation users does not exist");
-        JsonNode s = status();
-        assertThat(s.path("notifications")).hasSize(2);
-        assertThat(s.path("notifications").get(1).path("lastDeliveredAt").isString()).isTrue();
+        // the agent records the delivery once the server closed the conversation
+        await().atMost(PATIENCE).until(() -> status().path("notifications").path(1).path("lastDeliveredAt").isString());
+        assertThat(status().path("notifications")).hasSize(2);
         Run metrics = cli("status", "--state-dir", tmp.resolve("state").toString());
         assertThat(metrics.out()).contains("NOTIFY", "ops", "mail");
         assertThat(Files.readString(log)).doesNotContain("s3cr3t").doesNotContain(SECRET);

@@ -367,7 +367,6 @@ public final class Notifier implements Notices, Reconciler.Listener, AutoCloseab
                 return await(Duration.between(now, e.nextAt()));
             }
             deliver(e);
-            pending = store.outboxDepth().getOrDefault(target.name(), 0);
             return true;
         }
 
@@ -394,6 +393,7 @@ public final class Notifier implements Notices, Reconciler.Listener, AutoCloseab
                     wait = settings.maxRetry();
                 }
                 store.outboxFailed(e.id(), x.line(), clock.instant().plus(wait));
+                pending = store.outboxDepth().getOrDefault(target.name(), 0);
                 counter.count(target.name(), "failed", 1);
                 if (lastError == null || lastDeliveredAt != null && lastErrorAt != null && lastDeliveredAt.isAfter(lastErrorAt)) {
                     LOG.warn("notify {}: cannot deliver {} {} ({} waiting): {}; trying again", target.name(), e.kind(),
@@ -404,6 +404,7 @@ public final class Notifier implements Notices, Reconciler.Listener, AutoCloseab
                 return;
             }
             store.outboxDelivered(e.id());
+            pending = store.outboxDepth().getOrDefault(target.name(), 0);
             counter.count(target.name(), "delivered", 1);
             if (lastError != null && (lastDeliveredAt == null || lastErrorAt.isAfter(lastDeliveredAt))) {
                 LOG.info("notify {}: delivering again after: {}", target.name(), lastError);
