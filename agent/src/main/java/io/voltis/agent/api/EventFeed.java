@@ -50,11 +50,6 @@ final class EventFeed {
         this.ticker = new WhileFollowed(timer, this::publish, pollMillis, () -> !clients.isEmpty());
     }
 
-    /** Whether the feed's timer runs (only while someone follows). */
-    boolean polling() {
-        return ticker.running();
-    }
-
     int clients() {
         return clients.size();
     }

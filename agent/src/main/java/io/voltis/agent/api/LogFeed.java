@@ -46,11 +46,6 @@ final class LogFeed {
         this.ticker = new WhileFollowed(timer, this::publish, pollMillis, () -> !followers.isEmpty());
     }
 
-    /** Whether the feed's timer runs (only while someone follows). */
-    boolean polling() {
-        return ticker.running();
-    }
-
     int clients() {
         return followers.size();
     }

@@ -35,9 +35,4 @@ final class WhileFollowed {
             running = null;
         }
     }
-
-    /** Whether the timer runs now (tests). */
-    synchronized boolean running() {
-        return running != null;
-    }
 }

@@ -20,7 +20,6 @@ import io.voltis.sync.store.OutboxEntry;
 import io.voltis.sync.store.RevisionStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -451,9 +450,5 @@ public final class Notifier implements Notices, Reconciler.Listener, AutoCloseab
             }
             return !closed;
         }
-    }
-
-    static JsonNode read(String payload) {
-        return JSON.readTree(payload);
     }
 }
