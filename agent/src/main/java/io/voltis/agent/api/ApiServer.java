@@ -74,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
                 .setHandler(handler)
                 .build();
         try {
-            server.start();
+            NoJmx.run(server::start);
         } catch (RuntimeException e) {
             timer.shutdownNow();
             Throwable cause = e.getCause() != null ? e.getCause() : e;
@@ -84,12 +84,12 @@ public final class ApiServer implements AutoCloseable {
         return new ApiServer(server, timer, handler);
     }
 
-    /** The port bound (the one asked for, or the one picked for 0). */
     /** How many feed timers are scheduled: none while nobody follows a feed (tests). */
     int feedTimers() {
         return ((java.util.concurrent.ScheduledThreadPoolExecutor) timer).getQueue().size();
     }
 
+    /** The port bound (the one asked for, or the one picked for 0). */
     public int port() {
         return ((InetSocketAddress) server.getListenerInfo().get(0).getAddress()).getPort();
     }
