@@ -25,13 +25,14 @@ import sun.misc.Signal;
  * {@code voltis-agent training}: the run the launcher makes the class-data archive from
  * (docs/operations.md, "Memory and the Java flags"; decision 0036). Not for operators, so hidden.
  * <p>
- * It does what a device does after a start, in a temporary folder of its own: runs
- * {@code voltis-agent run --config FILE} (a Git repo made here with one templated file and one
- * process service, the process runtime, the API on 127.0.0.1 port 0), waits until the device is
- * Synced, reads status, metrics and the status page as a dashboard would and {@code voltis-agent
- * status} as an operator would, then stops the daemon with SIGTERM, the way systemd does. The JVM
- * that runs it with {@code -XX:ArchiveClassesAtExit} then writes every class this loaded. Touches
- * nothing outside its folder: no unit, no state of the real agent; the folder is deleted.
+ * It does what a device does after a start, in a folder of its own: runs {@code voltis-agent run
+ * --config FILE} (a Git repo made here with one templated file and one process service, the process
+ * runtime, the API on 127.0.0.1 port 0), waits until the device is Synced, reads status, metrics and
+ * the status page as a dashboard would, then stops the daemon with SIGTERM, the way systemd does.
+ * The JVM that runs it with {@code -XX:ArchiveClassesAtExit} then writes every class this loaded.
+ * With {@code --dir DIR} the folder is kept, so a second run there is a restart of that device (no
+ * migration: the launcher records that one); without, a temporary folder is used and deleted.
+ * Touches nothing outside its folder: no unit, no state of the real agent.
  */
 @Command(name = "training", hidden = true,
         description = "Run the agent briefly on a throwaway repo, as the class-data archive's training run.")
