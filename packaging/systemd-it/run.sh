@@ -95,6 +95,16 @@ else
     say "$PASSED passed, $FAILED failed"
     exit 1
 fi
+# --- the class-data archive is made at install (decision 0036) ----------------------------------
+JSA=/var/cache/voltis-agent/voltis-agent.jsa
+if inside test -s "$JSA" && inside test -s "$JSA.stamp" && grep -q "made the class-data archive" "$WORK/dpkg.log"; then
+    pass "archive: the install made the class-data archive from a training run"
+else
+    fail "archive" "no archive after install: $(inside ls -l /var/cache/voltis-agent 2>&1 | tr '\n' ' '); $(grep voltis-agent: "$WORK/dpkg.log" | tr '\n' ' ')"
+fi
+# the agent's JVM maps the archive
+maps_archive() { inside sh -c "grep -q voltis-agent.jsa /proc/\$(systemctl show -p MainPID --value voltis-agent.service)/maps"; }
+
 # --- the demo runs from the package, outside a checkout ------------------------------------------
 inside sh -c 'cd / && nohup voltis-agent demo --dir /tmp/voltis-demo >/tmp/voltis-demo.log 2>&1 &'
 demo_greeting() { inside curl -fsS -m 2 http://127.0.0.1:18080/ 2>/dev/null | grep -q "Hello from the Voltis demo"; }
@@ -143,6 +153,11 @@ if [ "$(unit_prop voltis-agent.service Type)" = exec ] && [ "$(inside systemctl 
 else
     fail "agent unit" "voltis-agent.service is $(inside systemctl is-active voltis-agent.service)"
 fi
+if maps_archive; then
+    pass "archive: the agent runs with the class-data archive mapped"
+else
+    fail "archive in use" "the agent's JVM does not map $JSA"
+fi
 
 # --- dependsOn is in the units ----------------------------------------------------------------
 unit_text=$(inside cat "/etc/systemd/system/$logger" 2>/dev/null)
@@ -189,7 +204,15 @@ if [ "$(inside systemctl is-active $web)" = active ]; then
 else
     fail "stop services" "$web is $(inside systemctl is-active $web) after the agent stopped"
 fi
+# an upgrade of Java, as the launcher sees it: the stamp names another Java; the start makes the archive again
+inside sh -c "echo '/usr/lib/jvm/old/bin/java 17.0.1 1 1' > $JSA.stamp"
 inside systemctl start voltis-agent.service
+archive_remade() { ! inside grep -q /usr/lib/jvm/old "$JSA.stamp" && maps_archive; }
+if wait_for 120 archive_remade && inside journalctl -u voltis-agent --no-pager | grep -q "not for this Java and jar: making it again"; then
+    pass "archive: after a Java upgrade the agent's start makes the archive again and uses it"
+else
+    fail "archive refresh" "stamp: $(inside cat "$JSA.stamp" 2>&1); journal: $(inside journalctl -u voltis-agent --no-pager -n 5 2>&1 | tr '\n' ' ')"
+fi
 
 # --- new revisions: units rewritten and restarted, old folders pruned, no unit broken ---------
 for n in 1 2 3; do
