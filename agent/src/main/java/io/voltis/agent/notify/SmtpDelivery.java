@@ -27,7 +27,9 @@ import jakarta.mail.internet.MimeMessage;
 final class SmtpDelivery implements Delivery {
 
     private final NotifyTarget target;
-    private final Session session;
+    private final Properties props;
+    /** Made at the first delivery: the mail session loads its providers, which an idle device never needs. */
+    private Session session;
     private final String password;
     private final InternetAddress from;
     private final InternetAddress[] to;
@@ -38,7 +40,7 @@ final class SmtpDelivery implements Delivery {
                 : NotifyTargets.secret(target.smtpPasswordFile(), "notify " + target.name() + ": smtp-password-file");
         boolean tls = target.smtp().getScheme().equalsIgnoreCase("smtps");
         String p = tls ? "mail.smtps." : "mail.smtp.";
-        Properties props = new Properties();
+        props = new Properties();
         props.put(p + "host", target.smtp().getHost());
         props.put(p + "port", String.valueOf(target.smtp().getPort() > 0 ? target.smtp().getPort() : tls ? 465 : 587));
         long millis = target.timeout().toMillis();
@@ -55,7 +57,6 @@ final class SmtpDelivery implements Delivery {
         if (context != null) {
             props.put(p + "ssl.socketFactory", context.getSocketFactory());
         }
-        this.session = Session.getInstance(props);
         try {
             this.from = new InternetAddress(target.from(), true);
             this.to = new InternetAddress[target.to().size()];
@@ -67,18 +68,25 @@ final class SmtpDelivery implements Delivery {
         }
     }
 
+    private synchronized Session session() {
+        if (session == null) {
+            session = Session.getInstance(props);
+        }
+        return session;
+    }
+
     @Override
     public void send(String id, String payload, Map<String, Object> fields) throws DeliveryException {
         boolean tls = target.smtp().getScheme().equalsIgnoreCase("smtps");
         try {
-            MimeMessage message = new MimeMessage(session);
+            MimeMessage message = new MimeMessage(session());
             message.setFrom(from);
             message.setRecipients(Message.RecipientType.TO, to);
             message.setSubject(subject(fields), StandardCharsets.UTF_8.name());
             message.setSentDate(new Date());
             message.setHeader("X-Voltis-Id", id);
             message.setText(body(fields, payload), StandardCharsets.UTF_8.name());
-            try (Transport transport = session.getTransport(tls ? "smtps" : "smtp")) {
+            try (Transport transport = session().getTransport(tls ? "smtps" : "smtp")) {
                 transport.connect(target.smtpUser(), password);
                 transport.sendMessage(message, to);
             }

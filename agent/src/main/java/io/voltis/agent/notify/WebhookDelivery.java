@@ -32,21 +32,29 @@ final class WebhookDelivery implements Delivery {
     static final String ID = "X-Voltis-Id";
 
     private final NotifyTarget target;
-    private final HttpClient client;
+    private final SSLContext tls;
     private final byte[] secret;
+    /** Made at the first delivery: Java's HTTP client and TLS are some 1,100 classes an idle device never needs. */
+    private HttpClient client;
 
     WebhookDelivery(NotifyTarget target) throws ConfigException {
         this.target = target;
         this.secret = target.hmacSecretFile() == null ? null
                 : NotifyTargets.secret(target.hmacSecretFile(), "notify " + target.name() + ": hmac-secret-file")
                         .getBytes(StandardCharsets.UTF_8);
-        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(target.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER);
-        SSLContext tls = NotifyTargets.tls(target);
-        if (tls != null) {
-            builder.sslContext(tls);
+        this.tls = NotifyTargets.tls(target); // a bad CA file is a config error at start, not at the first failure
+    }
+
+    private synchronized HttpClient client() {
+        if (client == null) {
+            HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(target.timeout())
+                    .followRedirects(HttpClient.Redirect.NEVER);
+            if (tls != null) {
+                builder.sslContext(tls);
+            }
+            client = builder.build();
         }
-        this.client = builder.build();
+        return client;
     }
 
     /** {@code sha256=<hex>} of the body under {@code secret}. */
@@ -71,7 +79,7 @@ final class WebhookDelivery implements Delivery {
         }
         HttpResponse<Void> response;
         try {
-            response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
+            response = client().send(request.build(), HttpResponse.BodyHandlers.discarding());
         } catch (HttpConnectTimeoutException e) {
             throw new DeliveryException(DeliveryException.Reason.TIMED_OUT, "no connection to " + target.address()
                     + " within " + io.voltis.model.Durations.format(target.timeout()));
