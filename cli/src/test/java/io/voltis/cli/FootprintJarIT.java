@@ -27,6 +27,12 @@ class FootprintJarIT {
     private static final String JAVA = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     /** The class the platform MBean server is made of: loaded only when that server is created. */
     private static final String MBEAN_SERVER_CLASS = "com.sun.jmx.mbeanserver.JmxMBeanServer ";
+    private static final String HTTP_CLIENT_CLASS = "jdk.internal.net.http.HttpClientImpl ";
+    private static final String MAIL_SESSION_CLASS = "jakarta.mail.Session ";
+    /** A webhook and a mail target on ports nothing listens on: nothing is delivered while idle. */
+    private static final String NOTIFY = "[{\"name\": \"ops\", \"webhook\": \"http://127.0.0.1:9/hooks\"},"
+            + " {\"name\": \"mail\", \"smtp\": \"smtp://127.0.0.1:9\", \"from\": \"voltis@example.com\","
+            + " \"to\": [\"ops@example.com\"]}]";
 
     @TempDir
     Path tmp;
@@ -66,15 +72,20 @@ class FootprintJarIT {
         }
     }
 
+    /**
+     * An idle daemon with notification targets configured loads neither Java's HTTP client (the
+     * webhook's) nor a mail session until it has something to deliver, and no JMX server unless asked.
+     */
     @Test
-    void theDaemonCreatesNoJmxServerUnlessAsked() throws Exception {
+    void anIdleDaemonLoadsNoJmxServerAndNoDeliveryClientsUntilUsed() throws Exception {
         TestRepo repo = TestRepo.create(tmp.resolve("repo"));
         repo.commit("quiet", java.util.Map.of("devices/jmx-1.yaml", "workload: quiet\n",
                 "workloads/quiet/files/a.txt", "a\n",
                 "workloads/quiet/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/a.txt, target: etc/a.txt}\n"));
 
         String loaded = untilReady(repo, "plain", List.of());
-        assertThat(loaded).contains("io.undertow.Undertow ").doesNotContain(MBEAN_SERVER_CLASS);
+        assertThat(loaded).contains("io.undertow.Undertow ", "io.voltis.agent.notify.WebhookDelivery ",
+                "io.voltis.agent.notify.SmtpDelivery ").doesNotContain(MBEAN_SERVER_CLASS, HTTP_CLIENT_CLASS, MAIL_SESSION_CLASS);
 
         String asked = untilReady(repo, "asked", List.of("-Dvoltis.jmx=true"));
         assertThat(asked).contains(MBEAN_SERVER_CLASS);
@@ -89,7 +100,9 @@ class FootprintJarIT {
         command.addAll(List.of("-jar", JAR.toString(), "run", "--repo", repo.dir().toUri().toString(), "--hostname", "jmx-1",
                 "--runtime", "process", "--state-dir", state.toString(), "--root", tmp.resolve(name + "/root").toString(),
                 "--listen", "127.0.0.1:0", "--interval", "1s"));
-        Process daemon = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("VOLTIS_NOTIFY", NOTIFY);
+        Process daemon = builder.start();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
             while (!Files.readString(log, StandardCharsets.UTF_8).contains("status API on http")) {
