@@ -142,7 +142,11 @@ run() {
   if [ -n "${AFTER:-}" ]; then
     for ((i = 0; i < 3000; i++)); do [ -f "$work/$AFTER.started" ] && break; sleep 0.1; done
   fi
-  if [ "$mode" = restart ]; then cp -a "$work/seed/state" "$state"; cp -a "$work/seed/root" "$work/$variant/root"; fi
+  if [ "$mode" = restart ]; then
+    cp -a "$work/seed/state" "$state"; cp -a "$work/seed/root" "$work/$variant/root"
+    # a process-mark of its own: agents sharing one would stop each other's services as leftovers
+    rm -f "$state/process-mark"
+  fi
   t0=${EPOCHREALTIME/./}
   if [ "$mode" = bare ]; then
     # shellcheck disable=SC2086
@@ -173,6 +177,7 @@ run() {
   touch "$work/$variant.started" # the next variant starts now, while this one idles
   [ -z "$base" ] || p0=$(polls "$base")
   c0=$(ticks "$pid"); w0=$(written "$pid"); thread_ticks "$pid" > "$work/$variant.threads0"
+  touch "$work/$variant.mark"
   : > "$work/$variant.rss"
   for ((i = 1; i <= IDLE_S; i++)); do
     sleep 1
@@ -181,6 +186,8 @@ run() {
     (( rss > max )) && max=$rss
   done
   c1=$(ticks "$pid"); w1=$(written "$pid"); thread_ticks "$pid" > "$work/$variant.threads1"
+  # the files the daemon changed while idle (state, root, its log), with their size
+  find "$work/$variant" -type f -newer "$work/$variant.mark" -printf '%s %P\n' > "$work/$variant.changed" 2>/dev/null || true
   [ -z "$base" ] || p1=$(polls "$base")
   # what the RSS is made of, and what the JVM holds: anonymous memory, proportional share, threads, classes
   local anon pss threads classes
@@ -276,6 +283,12 @@ report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
     echo "  $v:"
     awk '{printf "    %7.1f  %s\n", $1, substr($0, index($0, " ") + 1)}' "$work/$v.threads"
   done
+  echo '```'
+  echo
+  echo "Files $headline changed while idle (bytes, path under its folder):"
+  echo
+  echo '```text'
+  sed 's/^/    /' "$work/$headline.changed"
   echo '```'
   if [ -s "$work/nmt.txt" ]; then
     echo
