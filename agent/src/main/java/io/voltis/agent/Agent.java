@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
@@ -87,6 +88,8 @@ public final class Agent implements AutoCloseable {
     private io.voltis.agent.notify.Notifier notifier;
     private ApiServer api;
     private volatile Instant lastTickDone;
+    private io.voltis.agent.hints.SyncHints hints;
+    private volatile java.util.function.Supplier<io.voltis.agent.hints.HintStatus> mqttStatus;
 
     private Agent(AgentConfig config) {
         this.config = config;
@@ -118,6 +121,9 @@ public final class Agent implements AutoCloseable {
             if (!config.once()) {
                 agent.startApi();
                 agent.scheduler.start(agent.pollSchedule.firstDelay(), config.reconcileInterval());
+                if (config.hints().mqtt()) {
+                    agent.startMqtt(machine.clock());
+                }
                 LOG.info("voltis-agent following {} ({}) as {}", io.voltis.sync.git.Redact.url(config.repo()),
                         config.branch(), config.hostname());
             }
@@ -154,7 +160,7 @@ public final class Agent implements AutoCloseable {
                 new GitSourceSpec(config.repo(), config.branch(), config.path(), credentials, config.gitCaFile()));
         closeInReverse.push(mirror);
         poller = new Poller(mirror, store, clock, Duration.ofMinutes(10));
-        pollSchedule = new PollSchedule(config.interval(), PollSchedule.DEFAULT_MAX_BACKOFF, config.hostname(), new Random());
+        pollSchedule = new PollSchedule(config.interval(), PollSchedule.DEFAULT_MAX_BACKOFF, config.hostname(), new Random(), clock);
         Unpacker unpacker = new Unpacker(layout.revisions());
         int leftovers = unpacker.removeLeftovers();
         if (leftovers > 0) {
@@ -191,6 +197,29 @@ public final class Agent implements AutoCloseable {
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
                 trustGate(mirror, clock), gate), Reconciler.Listener.all(metrics, notifier));
         closeInReverse.push(scheduler);
+        hints = new io.voltis.agent.hints.SyncHints(PollSchedule.hintDelay(config.hostname(), config.hints().spread()),
+                scheduler::pollAt, clock);
+    }
+
+    /** The broker subscription; its classes (and Paho's) load only here, when mqtt-url is set. */
+    private void startMqtt(Clock clock) {
+        io.voltis.agent.hints.MqttHints mqtt = io.voltis.agent.hints.MqttHints.start(config.hints(), config.hostname(),
+                hints, clock);
+        closeInReverse.push(mqtt);
+        mqttStatus = mqtt::status;
+    }
+
+    /**
+     * A check-now hint asked on this device ({@code voltis-agent sync}, the API's {@code POST
+     * /api/v1/sync}): the next poll now, or with a poll another hint asked for moments ago.
+     */
+    public io.voltis.agent.hints.SyncHints.Answer syncRequested(String source) {
+        return hints.fromDevice(source);
+    }
+
+    /** A check-now hint from the fleet, as a broker's message gives it; for tests without a broker. */
+    public io.voltis.agent.hints.SyncHints.Answer fleetHint(String source) {
+        return hints.fromFleet(source);
     }
 
     /** The trust policy's gate; with {@code verify: off}, one that loads no verification class. */
@@ -240,7 +269,8 @@ public final class Agent implements AutoCloseable {
     public ApiSources apiSources() {
         return new ApiSources(this::status, new ApiSources.Source(Redact.url(config.repo()), config.branch(),
                 config.path()), store, runtime.logs(), metrics::scrape,
-                () -> lastTickDone != null && reconciler.tickFailure().isEmpty(), this::unhealthy);
+                () -> lastTickDone != null && reconciler.tickFailure().isEmpty(), this::unhealthy,
+                () -> syncRequested("the API"));
     }
 
     public AgentConfig config() {
@@ -385,7 +415,9 @@ public final class Agent implements AutoCloseable {
     /** The reconciler's status, with the notification targets'. */
     public AgentStatus status() {
         AgentStatus s = reconciler.status();
-        return notifier == null || notifier.targets().isEmpty() ? s : s.withNotifications(notifier.status());
+        s = notifier == null || notifier.targets().isEmpty() ? s : s.withNotifications(notifier.status());
+        var mqtt = mqttStatus;
+        return mqtt == null ? s : s.withHints(List.of(mqtt.get()));
     }
 
     public RevisionStore store() {

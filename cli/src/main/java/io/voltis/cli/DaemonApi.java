@@ -65,6 +65,19 @@ final class DaemonApi {
         }
     }
 
+    /** A POST with a JSON body (the check-now hint). */
+    HttpResponse<String> postJson(String path, String json, Duration timeout) throws IOException {
+        HttpRequest r = HttpRequest.newBuilder(request(path, timeout), (k, v) -> true)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build();
+        try {
+            return client.send(r, HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+    }
+
     HttpResponse<java.util.stream.Stream<String>> stream(String path) throws IOException {
         try {
             return client.send(request(path, null), HttpResponse.BodyHandlers.ofLines());

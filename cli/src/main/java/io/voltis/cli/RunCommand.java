@@ -94,6 +94,21 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--revoked-keys", paramLabel = "FILE", description = "Revoked signing keys (public key lines, or an OpenSSH KRL).")
     String revokedKeys;
 
+    @Option(names = "--mqtt-url", paramLabel = "URL",
+            description = "MQTT broker (tcp://HOST[:PORT] or ssl://HOST[:PORT]) to take check-now hints from; none by default.")
+    String mqttUrl;
+    @Option(names = "--mqtt-topic", paramLabel = "TOPIC", description = "This device's hint topic (default: voltis/<hostname>/sync; voltis/all/sync too).")
+    String mqttTopic;
+    @Option(names = "--mqtt-username", paramLabel = "NAME", description = "Broker user name.")
+    String mqttUsername;
+    @Option(names = "--mqtt-password-file", paramLabel = "FILE", description = "File holding the broker password (mode 600).")
+    String mqttPasswordFile;
+    @Option(names = "--mqtt-ca-file", paramLabel = "FILE", description = "PEM bundle of the CAs trusted for an ssl:// broker.")
+    String mqttCaFile;
+    @Option(names = "--hint-spread", paramLabel = "DURATION",
+            description = "After a broker's hint, this device polls after its own delay within this (default: 30s).")
+    String hintSpread;
+
     @Option(names = "--log-format", paramLabel = "text|json", description = "The daemon's log: text lines, or one JSON object per line (default: text).")
     String logFormat;
 
@@ -136,6 +151,7 @@ final class RunCommand implements Callable<Integer> {
         try {
             // an unreadable secret file or CA of a notification target: exit 2 at start, no restart loop
             io.voltis.agent.notify.NotifyTargets.check(cfg.notifyTargets());
+            cfg.hints().check();
         } catch (ConfigException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
@@ -185,6 +201,12 @@ final class RunCommand implements Callable<Integer> {
         f.put("allowed-signers", allowedSigners);
         f.put("gpg-keys", gpgKeys);
         f.put("revoked-keys", revokedKeys);
+        f.put("mqtt-url", mqttUrl);
+        f.put("mqtt-topic", mqttTopic);
+        f.put("mqtt-username", mqttUsername);
+        f.put("mqtt-password-file", mqttPasswordFile);
+        f.put("mqtt-ca-file", mqttCaFile);
+        f.put("hint-spread", hintSpread);
         return f;
     }
 

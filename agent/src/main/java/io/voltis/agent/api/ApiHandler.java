@@ -24,7 +24,8 @@ import io.voltis.sync.store.StoreException;
 import io.voltis.sync.store.StoreUnavailableException;
 
 /**
- * Routes every request: GET and HEAD only (405 with {@code Allow} otherwise), no dot segments,
+ * Routes every request: GET and HEAD only (405 with {@code Allow} otherwise), but for the one
+ * check-now hint {@code POST /api/v1/sync}, which changes no state; no dot segments,
  * the bearer token on {@code /api/} and {@code /metrics} when one is set, then one of the
  * endpoints of docs/api.md, or 404 as JSON. Answers that need the database or the metrics
  * registry run on a worker thread; the status is served from a cache renewed once per tick.
@@ -42,6 +43,7 @@ final class ApiHandler implements HttpHandler {
 
     private final ApiSources sources;
     private final TokenFile token;
+    private static final String SYNC = "/api/v1/sync";
     private final EventFeed events;
     private final LogFeed logs;
     private final Map<String, Asset> assets;
@@ -83,12 +85,18 @@ final class ApiHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange ex) throws Exception {
         ex.getResponseHeaders().put(NOSNIFF, "nosniff");
         HttpString method = ex.getRequestMethod();
-        if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
+        String path = ex.getRequestPath();
+        if (path.equals(SYNC)) {
+            if (!method.equals(Methods.POST)) {
+                ex.getResponseHeaders().put(ALLOW, "POST");
+                Responses.error(ex, 405, method + " is not allowed: " + SYNC + " takes POST (it asks for a poll now)");
+                return;
+            }
+        } else if (!method.equals(Methods.GET) && !method.equals(Methods.HEAD)) {
             ex.getResponseHeaders().put(ALLOW, "GET, HEAD");
             Responses.error(ex, 405, method + " is not allowed: the status API is read-only (GET, HEAD)");
             return;
         }
-        String path = ex.getRequestPath();
         try {
             checkPath(path);
             if ((path.startsWith("/api/") || path.equals("/metrics")) && token != null
@@ -128,6 +136,7 @@ final class ApiHandler implements HttpHandler {
         }
         switch (path) {
             case "/api/v1/status" -> status(ex);
+            case SYNC -> sync(ex);
             case "/api/v1/revisions" -> revisions(ex);
             case "/api/v1/events" -> events(ex);
             case "/metrics" -> Responses.text(ex, 200, "text/plain; version=0.0.4; charset=utf-8", sources.metrics().get());
@@ -144,6 +153,27 @@ final class ApiHandler implements HttpHandler {
                 }
             }
         }
+    }
+
+    /**
+     * A check-now hint: the next poll now (or the one another hint asked for moments ago). It
+     * changes no state: content still comes from Git. Only a JSON request is taken, which a
+     * browser sends cross-origin only after a preflight this API never grants: a web page the
+     * device's user visits cannot ask for polls.
+     */
+    private void sync(HttpServerExchange ex) throws Refused {
+        String type = ex.getRequestHeaders().getFirst(Headers.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(java.util.Locale.ROOT).startsWith(Responses.JSON)) {
+            throw new Refused(415, "send Content-Type: application/json (the body may be {}); voltis-agent sync does");
+        }
+        if (ex.getRequestContentLength() > 4096) {
+            throw new Refused(413, "the body of " + SYNC + " is ignored: send {} or nothing");
+        }
+        io.voltis.agent.hints.SyncHints.Answer a = sources.sync().get();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("pollAt", a.pollAt().toString());
+        body.put("coalesced", a.coalesced());
+        Responses.send(ex, 202, Responses.JSON, Responses.json(body));
     }
 
     private void status(HttpServerExchange ex) {

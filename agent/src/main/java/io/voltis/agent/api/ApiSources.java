@@ -18,9 +18,11 @@ import io.voltis.sync.store.RevisionStore;
  * @param metrics   the Prometheus text exposition
  * @param ready     whether the first reconcile tick has run (before it, status is a guess)
  * @param unhealthy why the agent is not healthy (a stalled reconcile loop), or empty
+ * @param sync      asks for a poll now (a check-now hint; it changes no state): {@code POST /api/v1/sync}
  */
 public record ApiSources(Supplier<AgentStatus> status, Source source, RevisionStore store, ServiceLogs logs,
-                         Supplier<String> metrics, BooleanSupplier ready, Supplier<Optional<String>> unhealthy) {
+                         Supplier<String> metrics, BooleanSupplier ready, Supplier<Optional<String>> unhealthy,
+                         Supplier<io.voltis.agent.hints.SyncHints.Answer> sync) {
 
     /** The repository the device follows. {@code url} never carries a credential. */
     public record Source(String url, String branch, String path) {

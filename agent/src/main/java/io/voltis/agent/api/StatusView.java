@@ -24,6 +24,8 @@ public record StatusView(String hostname, String workload, String phase, String 
                          List<JobView> jobs,
                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
                          List<AgentStatus.Notification> notifications,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_EMPTY)
+                         List<io.voltis.agent.hints.HintStatus> hints,
                          String lastError, Instant updatedAt) {
 
     /*
@@ -75,7 +77,7 @@ public record StatusView(String hostname, String workload, String phase, String 
                         v.degraded() ? v.lastLogLines() : List.of())).toList(),
                 s.jobs().stream().map(j -> new JobView(j.name(), j.lastRunAt(),
                         j.result() == null ? null : j.result().name().toLowerCase(Locale.ROOT))).toList(),
-                s.notifications(), s.lastError(), s.updatedAt());
+                s.notifications(), s.hints(), s.lastError(), s.updatedAt());
     }
 
     /**

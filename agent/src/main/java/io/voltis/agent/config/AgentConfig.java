@@ -32,10 +32,25 @@ public record AgentConfig(
         io.voltis.model.SizeLimits sizeLimits,
         Path gitCaFile,
         io.voltis.sync.trust.TrustSettings trust,
-        java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
+        java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets,
+        io.voltis.agent.hints.HintSettings hints) {
 
     public AgentConfig {
         notifyTargets = notifyTargets == null ? java.util.List.of() : java.util.List.copyOf(notifyTargets);
+        hints = hints == null ? io.voltis.agent.hints.HintSettings.OFF : hints;
+    }
+
+    /** The settings without check-now hints from a broker. */
+    public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
+                       Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
+                       Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
+                       Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace, boolean allowInsecureHttp,
+                       LogFormat logFormat, io.voltis.model.SizeLimits sizeLimits, Path gitCaFile,
+                       io.voltis.sync.trust.TrustSettings trust,
+                       java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
+        this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
+                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, null);
     }
 
     /**
@@ -56,14 +71,21 @@ public record AgentConfig(
     public AgentConfig withTrust(io.voltis.sync.trust.TrustSettings trust) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
+    }
+
+    /** These settings with the check-now hint settings {@code hints}. */
+    public AgentConfig withHints(io.voltis.agent.hints.HintSettings hints) {
+        return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
+                apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
     }
 
     /** These settings with the notification targets {@code notify}. */
     public AgentConfig withNotify(java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */
@@ -115,6 +137,6 @@ public record AgentConfig(
         return "AgentConfig[repo=" + io.voltis.sync.git.Redact.url(repo) + ", branch=" + branch + ", path=" + path
                 + ", hostname=" + hostname + ", interval=" + interval + ", stateDir=" + stateDir + ", root=" + root
                 + ", runtime=" + runtime.word() + ", listen=" + listen + ", apiTokenFile=" + apiTokenFile + ", once=" + once + ", logFormat=" + logFormat.word()
-                + ", verify=" + trust.mode().word() + "]";
+                + ", verify=" + trust.mode().word() + ", mqttUrl=" + hints.mqttUrl() + "]";
     }
 }

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -34,7 +35,8 @@ public final class ConfigLoader {
             "state-dir", "root", "runtime", "listen", "api-token-file", "once", "git-username", "git-password-file", "ssh-key",
             "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
             "max-file-size", "max-workload-size", "git-ca-file", "verify", "verify-scope", "allowed-signers", "gpg-keys",
-            "revoked-keys", "notify");
+            "revoked-keys", "notify", "mqtt-url", "mqtt-topic", "mqtt-username", "mqtt-password-file", "mqtt-ca-file",
+            "hint-spread");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -175,8 +177,83 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust(), notifyTargets());
+                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust(), notifyTargets(), hints());
         }
+
+        /**
+         * The check-now hint settings: {@code mqtt-url} tcp:// or ssl:// with a host and no
+         * credentials in it; a topic without wildcards (a wildcard would take other devices' hints);
+         * the other mqtt-* settings only with mqtt-url; {@code hint-spread} from 0s to 1h.
+         */
+        private io.voltis.agent.hints.HintSettings hints() throws ConfigException {
+            String spreadText = values.get("hint-spread");
+            Duration spread = io.voltis.agent.hints.HintSettings.DEFAULT_SPREAD;
+            if (spreadText != null) {
+                try {
+                    spread = spreadText.strip().equals("0") ? Duration.ZERO : Durations.parse(spreadText);
+                } catch (IllegalArgumentException e) {
+                    throw new ConfigException(where("hint-spread") + ": " + e.getMessage());
+                }
+                if (spread.isNegative() || spread.compareTo(Duration.ofHours(1)) > 0) {
+                    throw new ConfigException(where("hint-spread") + ": '" + spreadText + "' must be from 0s to 1h");
+                }
+            }
+            String url = values.get("mqtt-url");
+            if (url == null || url.isBlank()) {
+                for (String k : List.of("mqtt-topic", "mqtt-username", "mqtt-password-file", "mqtt-ca-file")) {
+                    if (values.get(k) != null) {
+                        throw new ConfigException(where(k) + ": " + k + " needs mqtt-url (the broker to subscribe to)");
+                    }
+                }
+                return new io.voltis.agent.hints.HintSettings(null, List.of(), null, null, null, spread);
+            }
+            url = url.strip();
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(url);
+            } catch (java.net.URISyntaxException e) {
+                throw new ConfigException(where("mqtt-url") + ": '" + url + "' is not a URL: " + e.getReason());
+            }
+            String scheme = uri.getScheme();
+            if (scheme == null || !(scheme.equals("tcp") || scheme.equals("ssl"))) {
+                throw new ConfigException(where("mqtt-url") + ": '" + io.voltis.sync.git.Redact.url(url)
+                        + "' must be tcp://HOST[:PORT] or ssl://HOST[:PORT]");
+            }
+            if (uri.getRawUserInfo() != null) {
+                throw new ConfigException(where("mqtt-url") + ": do not put credentials in the URL: give mqtt-username"
+                        + " and mqtt-password-file");
+            }
+            if (uri.getHost() == null || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()
+                    && !uri.getRawPath().equals("/")) || uri.getRawQuery() != null) {
+                throw new ConfigException(where("mqtt-url") + ": '" + url + "' must be " + scheme + "://HOST[:PORT]"
+                        + " (a host, an optional port, nothing after)");
+            }
+            url = scheme + "://" + (uri.getHost().contains(":") && !uri.getHost().startsWith("[") ? "[" + uri.getHost() + "]"
+                    : uri.getHost()) + ":" + (uri.getPort() > 0 ? uri.getPort() : scheme.equals("ssl") ? 8883 : 1883);
+            String topic = values.getOrDefault("mqtt-topic", io.voltis.agent.hints.HintSettings.defaultTopic(hostname()));
+            if (topic.isEmpty() || topic.contains("+") || topic.contains("#") || topic.startsWith("$")
+                    || topic.indexOf('\0') >= 0 || topic.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > 1024) {
+                throw new ConfigException(where("mqtt-topic") + ": '" + topic + "' is not a topic this device can own:"
+                        + " no wildcards (+ #), not $-prefixed, not empty, at most 1024 bytes");
+            }
+            String user = values.get("mqtt-username");
+            Path passwordFile = optionalPath("mqtt-password-file");
+            if (passwordFile != null) {
+                if (user == null) {
+                    throw new ConfigException(where("mqtt-password-file") + ": mqtt-password-file needs mqtt-username");
+                }
+            }
+            Path ca = optionalPath("mqtt-ca-file");
+            if (ca != null) {
+                if (!scheme.equals("ssl")) {
+                    throw new ConfigException(where("mqtt-ca-file") + ": mqtt-ca-file needs an ssl:// mqtt-url");
+                }
+            }
+            List<String> topics = topic.equals(io.voltis.agent.hints.HintSettings.FLEET_TOPIC)
+                    ? List.of(topic) : List.of(topic, io.voltis.agent.hints.HintSettings.FLEET_TOPIC);
+            return new io.voltis.agent.hints.HintSettings(url, topics, user, passwordFile, ca, spread);
+        }
+
 
         /** The {@code notify:} list of the config file (or VOLTIS_NOTIFY, the same list as JSON): checked, secrets not read. */
         private java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets() throws ConfigException {

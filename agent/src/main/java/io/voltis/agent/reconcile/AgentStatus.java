@@ -18,13 +18,24 @@ import io.voltis.sync.store.SourceState;
 public record AgentStatus(String hostname, String workload, Phase phase, String desiredRevision,
                           String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
                           List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt,
-                          Signatures signatures, Gate gate, List<Notification> notifications) {
+                          Signatures signatures, Gate gate, List<Notification> notifications,
+                          List<io.voltis.agent.hints.HintStatus> hints) {
 
     public AgentStatus {
         packages = List.copyOf(packages);
         services = List.copyOf(services);
         jobs = List.copyOf(jobs);
         notifications = notifications == null ? List.of() : List.copyOf(notifications);
+        hints = hints == null ? List.of() : List.copyOf(hints);
+    }
+
+    /** A status without hint sources. */
+    public AgentStatus(String hostname, String workload, Phase phase, String desiredRevision, String appliedRevision,
+                       Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
+                       List<JobStatus> jobs, String lastError, Instant updatedAt, Signatures signatures, Gate gate,
+                       List<Notification> notifications) {
+        this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
+                updatedAt, signatures, gate, notifications, List.of());
     }
 
     /** A status without notification targets. */
@@ -38,7 +49,13 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
     /** This status with the notification targets' {@code notifications}. */
     public AgentStatus withNotifications(List<Notification> notifications) {
         return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
-                jobs, lastError, updatedAt, signatures, gate, notifications);
+                jobs, lastError, updatedAt, signatures, gate, notifications, hints);
+    }
+
+    /** This status with the check-now hint sources' {@code hints}. */
+    public AgentStatus withHints(List<io.voltis.agent.hints.HintStatus> hints) {
+        return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
+                jobs, lastError, updatedAt, signatures, gate, notifications, hints);
     }
 
     /**

@@ -56,6 +56,9 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
     private final Map<JobKey, Job> jobs = new ConcurrentHashMap<>();
     private final JobRunner runner;
     private final Clock clock;
+    private final Object hintLock = new Object();
+    /** When a check-now hint asked for the next poll, until a poll starts at or after it; null when none. */
+    private java.time.Instant hintedAt;
 
     /**
      * @param poll          one poll; returns whether it succeeded
@@ -98,9 +101,48 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
         quartz.start();
     }
 
+    /**
+     * Moves the next poll to {@code at} when it was due later (a check-now hint); a poll due
+     * sooner stays. A poll running now is not interrupted: the hinted one follows it, whatever
+     * that poll's own schedule says next.
+     */
+    public void pollAt(java.time.Instant at) {
+        synchronized (hintLock) {
+            if (hintedAt == null || at.isBefore(hintedAt)) {
+                hintedAt = at;
+            }
+            try {
+                if (quartz.isShutdown()) {
+                    return;
+                }
+                Trigger current = quartz.getTrigger(TriggerKey.triggerKey("poll", AGENT));
+                Date due = current == null ? null : current.getNextFireTime();
+                if (current != null && (due == null || due.toInstant().isAfter(at))) {
+                    quartz.rescheduleJob(current.getKey(), pollTriggerAt(at));
+                }
+            } catch (SchedulerException e) {
+                LOG.error("cannot move the next poll for a hint: {}", e.getMessage());
+            }
+        }
+    }
+
+    /** When the next poll is due; null before the scheduler starts or after it stops. */
+    public java.time.Instant nextPoll() {
+        try {
+            Trigger t = quartz.getTrigger(TriggerKey.triggerKey("poll", AGENT));
+            return t == null || t.getNextFireTime() == null ? null : t.getNextFireTime().toInstant();
+        } catch (SchedulerException e) {
+            return null;
+        }
+    }
+
     private Trigger pollTrigger(Duration delay) {
+        return pollTriggerAt(clock.instant().plus(delay));
+    }
+
+    private Trigger pollTriggerAt(java.time.Instant at) {
         return TriggerBuilder.newTrigger().withIdentity("poll", AGENT).forJob(POLL)
-                .startAt(Date.from(clock.instant().plus(delay)))
+                .startAt(Date.from(at))
                 .withSchedule(SimpleScheduleBuilder.simpleSchedule().withMisfireHandlingInstructionFireNow())
                 .build();
     }
@@ -172,6 +214,11 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
 
         @Override
         public void execute(JobExecutionContext context) {
+            synchronized (hintLock) {
+                if (hintedAt != null && !hintedAt.isAfter(clock.instant().plusMillis(50))) {
+                    hintedAt = null; // this poll answers the hint
+                }
+            }
             boolean ok = false;
             try {
                 ok = poll.getAsBoolean();
@@ -179,8 +226,14 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
                 LOG.error("poll failed", e);
             } finally {
                 try {
-                    if (!quartz.isShutdown()) {
-                        quartz.rescheduleJob(TriggerKey.triggerKey("poll", AGENT), pollTrigger(next.apply(ok)));
+                    synchronized (hintLock) {
+                        if (!quartz.isShutdown()) {
+                            java.time.Instant at = clock.instant().plus(next.apply(ok));
+                            if (hintedAt != null && hintedAt.isBefore(at)) {
+                                at = hintedAt; // a hint came while this poll ran
+                            }
+                            quartz.rescheduleJob(TriggerKey.triggerKey("poll", AGENT), pollTriggerAt(at));
+                        }
                     }
                 } catch (SchedulerException e) {
                     LOG.error("cannot schedule the next poll", e);

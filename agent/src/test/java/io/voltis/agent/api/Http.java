@@ -43,6 +43,17 @@ final class Http {
         return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A POST with {@code Content-Type: application/json}. */
+    HttpResponse<String> postJson(String path, String body) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     /** Sends {@code request} as written (no normalisation) and returns everything the server answers until it closes. */
     String raw(String request) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {

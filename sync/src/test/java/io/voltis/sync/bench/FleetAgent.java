@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Random;
-import java.util.random.RandomGenerator;
 
 import io.voltis.sync.PollResult;
 import io.voltis.sync.PollSchedule;
@@ -26,18 +25,16 @@ final class FleetAgent implements AutoCloseable {
     private final RevisionStore store;
     private final GitMirror mirror;
     private final Poller poller;
-    private final PollSchedule jittered;
-    private final PollSchedule lockstep;
+    private final PollSchedule schedule;
     private volatile long firstPollMillis = -1;
     private volatile String fetchedHead;
     private volatile long fetchedAtMillis = -1;
 
-    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule jittered, PollSchedule lockstep) {
+    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule schedule) {
         this.store = store;
         this.mirror = mirror;
         this.poller = new Poller(mirror, store, Clock.systemUTC(), Duration.ofMinutes(10));
-        this.jittered = jittered;
-        this.lockstep = lockstep;
+        this.schedule = schedule;
     }
 
     static FleetAgent open(Path state, String url, String hostname, Duration interval) {
@@ -46,21 +43,16 @@ final class FleetAgent implements AutoCloseable {
             GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
                     new GitSourceSpec(url, "main", "", GitCredentials.NONE));
             return new FleetAgent(store, mirror,
-                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random()),
-                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Unjittered()));
+                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random(), Clock.systemUTC()));
         } catch (Exception e) {
             close(store);
             throw new IllegalStateException("cannot open agent " + hostname + " in " + state + ": " + e.getMessage(), e);
         }
     }
 
-    /**
-     * The agent's own schedule (a phase hashed from the hostname, then the interval with jitter),
-     * or with {@code lockstep} none of that: every device polls at the same instants (backoff on
-     * failure is kept, as it is the agent's).
-     */
-    PollSchedule schedule(boolean lockstep) {
-        return lockstep ? this.lockstep : jittered;
+    /** The agent's own schedule: slots at a phase hashed from the hostname, jitter on top. */
+    PollSchedule schedule() {
+        return schedule;
     }
 
     /** Starts a round: forgets when the last round's first poll ended. */
@@ -104,19 +96,6 @@ final class FleetAgent implements AutoCloseable {
             store.close();
         } catch (Exception e) {
             System.err.println("fleet: cannot close a store: " + e.getMessage());
-        }
-    }
-
-    /** Always the middle of the jitter range: every interval exactly as configured. */
-    private static final class Unjittered implements RandomGenerator {
-        @Override
-        public long nextLong() {
-            return Long.MIN_VALUE;
-        }
-
-        @Override
-        public double nextDouble() {
-            return 0.5;
         }
     }
 }

@@ -31,7 +31,10 @@ import io.voltis.sync.PollResult;
  *
  * <pre>java -cp ... io.voltis.sync.bench.FleetBench WORKDIR AGENTS DURATION_S INTERVAL_S MODE[,MODE] [THREADS]</pre>
  *
- * <p>MODE is jittered or lockstep; the same agents run one round per mode, in the order given
+ * <p>MODE is jittered (each agent starts at its slot and follows its own schedule), clumped (every
+ * agent polls first in the same second, as after a server outage, then follows its own schedule:
+ * how fast the fleet spreads again) or lockstep (the baseline: every agent polls at the same
+ * instants, each next poll one interval after the last, backoff as the agent's); the same agents run one round per mode, in the order given
  * (the first round clones their mirrors), and each round's lines start with "round MODE".
  * Seconds are counted from the instant a round's polling starts. The warm-up (until every agent
  * has polled once in the round) and the commit wave (from the push until every agent has
@@ -67,8 +70,8 @@ public final class FleetBench {
         Path work = Path.of(args[0]);
         List<String> modes = List.of(args[4].split(","));
         for (String mode : modes) {
-            if (!mode.equals("jittered") && !mode.equals("lockstep")) {
-                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|lockstep");
+            if (!List.of("jittered", "clumped", "lockstep").contains(mode)) {
+                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|clumped|lockstep");
             }
         }
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 16;
@@ -94,7 +97,7 @@ public final class FleetBench {
                 bench.common.forEach(System.out::println);
                 out("mode", mode);
                 out("mirrors", first ? "cloned in this round" : "from the round before");
-                bench.round(server, mode.equals("lockstep"));
+                bench.round(server, mode);
                 first = false;
             }
         }
@@ -108,12 +111,12 @@ public final class FleetBench {
     }
 
     /**
-     * One round of polling, every agent on the jittered or the lockstep schedule. The first round
+     * One round of polling, every agent on the jittered, clumped or lockstep schedule. The first round
      * starts from empty mirrors, so its warm-up is the clone wave; a later round's is every agent's
      * first poll of the round. A commit is pushed an interval before the end.
      */
-    private void round(FleetServerProcess server, boolean lockstep) throws Exception {
-        this.lockstep = lockstep;
+    private void round(FleetServerProcess server, String mode) throws Exception {
+        this.lockstep = mode.equals("lockstep");
         AtomicInteger n = new AtomicInteger();
         pollers = new ScheduledThreadPoolExecutor(threads, r -> new Thread(r, "fleet-poll-" + n.incrementAndGet()));
         pollers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -129,7 +132,7 @@ public final class FleetBench {
         stopAt = t0 + seconds * 1000L;
         sampler.scheduleAtFixedRate(() -> sampleCpu(server), t0 - 1000 - System.currentTimeMillis(), 1000, TimeUnit.MILLISECONDS);
         for (FleetAgent a : agents) {
-            schedule(a, lockstep ? t0 : t0 + a.schedule(false).firstDelay().toMillis());
+            schedule(a, mode.equals("jittered") ? t0 + a.schedule().firstDelay().toMillis() : t0);
         }
         sleepUntil(t0);
         long cpu0 = ProcSelf.cpuMillis();
@@ -218,8 +221,13 @@ public final class FleetBench {
         } catch (RuntimeException e) {
             fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         }
-        long delay = agent.schedule(lockstep).next(ok).toMillis();
-        schedule(agent, lockstep ? onGrid(dueMillis + delay) : System.currentTimeMillis() + delay);
+        if (lockstep) {
+            // what a schedule counted from the last poll gives a fleet that started together
+            long delay = ok ? intervalMillis : agent.schedule().next(false).toMillis();
+            schedule(agent, onGrid(dueMillis + delay));
+        } else {
+            schedule(agent, System.currentTimeMillis() + agent.schedule().next(ok).toMillis());
+        }
     }
 
     /** In lockstep, a poll that overran its slot waits for the next common instant. */
