@@ -30,6 +30,28 @@ class RunCommandTest {
     }
 
     @Test
+    void badMqttSettings_areBadUsage_beforeAnythingStarts() throws Exception {
+        Cli url = Cli.run("run", "--repo", "file:///nowhere", "--state-dir", tmp.resolve("state").toString(),
+                "--mqtt-url", "mqtt://broker.example");
+        assertThat(url.exitCode()).isEqualTo(2);
+        assertThat(url.err()).startsWith("voltis-agent: --mqtt-url: 'mqtt://broker.example' must be tcp://HOST[:PORT] or ssl://HOST[:PORT]\n");
+
+        Path password = Files.writeString(tmp.resolve("mqtt-password"), "s3cret\n");
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-r--r--"));
+        Cli open = Cli.run("run", "--repo", "file:///nowhere", "--state-dir", tmp.resolve("state").toString(),
+                "--mqtt-url", "tcp://127.0.0.1", "--mqtt-username", "edge", "--mqtt-password-file", password.toString());
+        assertThat(open.exitCode()).isEqualTo(2);
+        assertThat(open.err()).startsWith("voltis-agent: mqtt-password-file " + password
+                + " is readable by everyone: chmod 600 (or 640 for a group) it\n");
+
+        Cli missing = Cli.run("run", "--repo", "file:///nowhere", "--state-dir", tmp.resolve("state").toString(),
+                "--mqtt-url", "ssl://127.0.0.1", "--mqtt-ca-file", tmp.resolve("no-ca.pem").toString());
+        assertThat(missing.exitCode()).isEqualTo(2);
+        assertThat(missing.err()).contains("mqtt-ca-file").contains("no-ca.pem");
+        assertThat(tmp.resolve("state")).doesNotExist();
+    }
+
+    @Test
     void listenBeyondLoopbackWithoutAToken_isBadUsage() {
         Cli r = Cli.run("run", "--repo", "file:///nowhere", "--state-dir", tmp.resolve("state").toString(),
                 "--listen", "0.0.0.0:9740");

@@ -202,7 +202,7 @@ public final class ConfigLoader {
             if (url == null || url.isBlank()) {
                 for (String k : List.of("mqtt-topic", "mqtt-username", "mqtt-password-file", "mqtt-ca-file")) {
                     if (values.get(k) != null) {
-                        throw new ConfigException(where(k) + ": " + k + " needs mqtt-url (the broker to subscribe to)");
+                        throw new ConfigException(where(k) + ": needs mqtt-url (the broker to subscribe to)");
                     }
                 }
                 return new io.voltis.agent.hints.HintSettings(null, List.of(), null, null, null, spread);
@@ -240,13 +240,13 @@ public final class ConfigLoader {
             Path passwordFile = optionalPath("mqtt-password-file");
             if (passwordFile != null) {
                 if (user == null) {
-                    throw new ConfigException(where("mqtt-password-file") + ": mqtt-password-file needs mqtt-username");
+                    throw new ConfigException(where("mqtt-password-file") + ": needs mqtt-username");
                 }
             }
             Path ca = optionalPath("mqtt-ca-file");
             if (ca != null) {
                 if (!scheme.equals("ssl")) {
-                    throw new ConfigException(where("mqtt-ca-file") + ": mqtt-ca-file needs an ssl:// mqtt-url");
+                    throw new ConfigException(where("mqtt-ca-file") + ": needs an ssl:// mqtt-url");
                 }
             }
             List<String> topics = topic.equals(io.voltis.agent.hints.HintSettings.FLEET_TOPIC)

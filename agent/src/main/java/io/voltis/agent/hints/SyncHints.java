@@ -65,6 +65,11 @@ public final class SyncHints {
                 lastServed = pending;
                 pending = null;
             }
+            if (lastServed != null && lastServed.isAfter(now.plus(MIN_GAP)) || pending != null
+                    && pending.isAfter(now.plus(fleetDelay).plus(MIN_GAP))) {
+                lastServed = null; // the clock went back: the gap counts from now
+                pending = null;
+            }
             at = now.plus(delay);
             if (lastServed != null && at.isBefore(lastServed.plus(MIN_GAP))) {
                 at = lastServed.plus(MIN_GAP);

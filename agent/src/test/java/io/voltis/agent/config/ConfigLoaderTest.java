@@ -154,4 +154,50 @@ class ConfigLoaderTest {
 
         assertThat(c.toString()).doesNotContain("s3cret").contains("https://git.example/fleet.git");
     }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+        "mqtt-url=http://broker:1883 ; --mqtt-url: 'http://broker:1883' must be tcp://HOST[:PORT] or ssl://HOST[:PORT]",
+        "mqtt-url=broker.example ; --mqtt-url: 'broker.example' must be tcp://HOST[:PORT] or ssl://HOST[:PORT]",
+        "mqtt-url=tcp://edge:s3cret@broker ; --mqtt-url: do not put credentials in the URL: give mqtt-username and mqtt-password-file",
+        "mqtt-url=tcp://broker/voltis ; --mqtt-url: 'tcp://broker/voltis' must be tcp://HOST[:PORT] (a host, an optional port, nothing after)",
+        "mqtt-url=tcp://bro ker ; --mqtt-url: 'tcp://bro ker' is not a URL: Illegal character in authority",
+        "mqtt-topic=voltis/+/sync ; --mqtt-topic: needs mqtt-url (the broker to subscribe to)",
+        "mqtt-url=tcp://broker,mqtt-topic=voltis/# ; --mqtt-topic: 'voltis/#' is not a topic this device can own: no wildcards (+ #), not $-prefixed, not empty, at most 1024 bytes",
+        "mqtt-url=tcp://broker,mqtt-topic=$SYS/x ; --mqtt-topic: '$SYS/x' is not a topic this device can own: no wildcards (+ #), not $-prefixed, not empty, at most 1024 bytes",
+        "mqtt-url=tcp://broker,mqtt-password-file=/etc/voltis/mqtt ; --mqtt-password-file: needs mqtt-username",
+        "mqtt-url=tcp://broker,mqtt-ca-file=/etc/voltis/ca.pem ; --mqtt-ca-file: needs an ssl:// mqtt-url",
+        "hint-spread=soon ; --hint-spread: 'soon' is not a duration such as 500ms, 5s, 2m, 1h30m",
+        "hint-spread=2h ; --hint-spread: '2h' must be from 0s to 1h",
+    })
+    void badHintSetting_isOneLineNamingIt(String given, String expected) {
+        Map<String, String> f = flags("repo", "file:///r");
+        for (String kv : given.split(",")) {
+            f.put(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
+        assertThatThrownBy(() -> loader(Map.of(), true, false).load(f, null))
+                .isInstanceOf(ConfigException.class)
+                .hasMessage(expected);
+    }
+
+    @Test
+    void hintSettings_defaultAndFromTheFile() throws Exception {
+        AgentConfig none = loader(Map.of(), true, false).load(flags("repo", "file:///r", "hostname", "gw-1"), null);
+        assertThat(none.hints().mqtt()).isFalse();
+        assertThat(none.hints().spread()).isEqualTo(Duration.ofSeconds(30));
+
+        Path file = Files.writeString(tmp.resolve("agent.yaml"), "repo: file:///r\nhostname: gw-1\nmqtt-url: ssl://broker.example\n"
+                + "mqtt-username: gw-1\nmqtt-password-file: /etc/voltis/mqtt-password\nhint-spread: 2m\n");
+        AgentConfig c = loader(Map.of(), true, false).load(flags(), file);
+        assertThat(c.hints().mqttUrl()).isEqualTo("ssl://broker.example:8883");
+        assertThat(c.hints().topics()).containsExactly("voltis/gw-1/sync", "voltis/all/sync");
+        assertThat(c.hints().username()).isEqualTo("gw-1");
+        assertThat(c.hints().spread()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(loader(Map.of("VOLTIS_MQTT_URL", "tcp://10.0.0.5", "VOLTIS_MQTT_TOPIC", "site-3/gw-1"), true, false)
+                .load(flags("repo", "file:///r"), null).hints())
+                .satisfies(h -> assertThat(h.mqttUrl()).isEqualTo("tcp://10.0.0.5:1883"))
+                .satisfies(h -> assertThat(h.topics()).containsExactly("site-3/gw-1", "voltis/all/sync"));
+        assertThat(loader(Map.of(), true, false).load(flags("repo", "file:///r", "hint-spread", "0"), null).hints().spread())
+                .isZero();
+    }
 }

@@ -1,0 +1,86 @@
+package io.voltis.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+
+import io.voltis.agent.Agent;
+import io.voltis.agent.config.AgentConfig;
+import io.voltis.sync.PollSchedule;
+import io.voltis.sync.testing.TestRepo;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code voltis-agent sync} against a real daemon polling once an hour, and with none. */
+class SyncCommandTest {
+
+    static final Duration HOUR = Duration.ofHours(1);
+
+    @TempDir
+    Path tmp;
+
+    static String farHost() {
+        for (int i = 0; ; i++) {
+            String h = "edge-" + i;
+            if (new PollSchedule(HOUR, HOUR, h, new java.util.Random(), Clock.systemUTC()).firstDelay()
+                    .compareTo(Duration.ofMinutes(10)) > 0) {
+                return h;
+            }
+        }
+    }
+
+    static Map<String, String> device(String host, String greeting) {
+        return Map.of("devices/" + host + ".yaml", "workload: app\n",
+                "workloads/app/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/app.conf, target: etc/app.conf}\n",
+                "workloads/app/files/app.conf", "greeting=" + greeting + "\n");
+    }
+
+    @Test
+    void sync_makesTheDaemonPollNow_andSaysWhatItFound() throws Exception {
+        String host = farHost();
+        try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
+            String v1 = origin.commit("v1", device(host, "one"));
+            AgentConfig config = new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1),
+                    tmp.resolve("state"), tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, false,
+                    null, null, null, null, 2, 10, Duration.ofSeconds(2));
+            try (Agent agent = Agent.start(config, Map.of("PATH", System.getenv("PATH")))) {
+                Cli r = Cli.run("sync", "--state-dir", tmp.resolve("state").toString());
+
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                assertThat(r.out()).startsWith("sync: the agent polls now\n");
+                assertThat(r.out()).contains("sync: " + origin.fileUrl() + " (main) is at " + v1.substring(0, 12) + "; ");
+                // the poll fetched v1; the tick that follows applies it
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (!v1.equals(agent.status().appliedRevision()) && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertThat(Files.readString(tmp.resolve("root/etc/app.conf"))).isEqualTo("greeting=one\n");
+
+                Cli again = Cli.run("sync", "--state-dir", tmp.resolve("state").toString(), "--no-wait");
+                assertThat(again.exitCode()).as(again.err()).isZero();
+                assertThat(again.out()).matches("sync: (the agent polls|joined the poll already asked for,) in \\d+s\n");
+            }
+        }
+    }
+
+    @Test
+    void sync_withNoDaemon_failsWithOneLine() {
+        Cli r = Cli.run("sync", "--state-dir", tmp.resolve("state").toString());
+
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.err()).isEqualTo("sync: no agent runs for the state directory " + tmp.resolve("state")
+                + ": nothing to ask (start it, or poll and apply once with voltis-agent run --once)\n");
+    }
+
+    @Test
+    void sync_badTimeout_isBadUsage() {
+        Cli r = Cli.run("sync", "--state-dir", tmp.resolve("state").toString(), "--timeout", "soon");
+
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.err()).startsWith("voltis-agent: --timeout: 'soon' is not a duration");
+    }
+}
