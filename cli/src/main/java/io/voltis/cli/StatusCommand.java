@@ -247,6 +247,18 @@ final class StatusCommand implements Callable<Integer> {
             }
             notify.print(out);
         }
+        if (s.path("hints").size() > 0) {
+            out.println();
+            Table hints = new Table("HINTS", "FROM", "TOPICS", "DELAY", "CONNECTED", "RECEIVED", "LAST HINT", "ERROR");
+            for (JsonNode h : s.path("hints")) {
+                java.util.List<String> topics = new java.util.ArrayList<>();
+                h.path("topics").forEach(t -> topics.add(t.asString()));
+                hints.row(text(h, "source"), text(h, "address"), String.join(" ", topics), text(h, "delay"),
+                        h.path("connected").asBoolean() ? "yes" : "no", h.path("received").asLong(), nullable(h, "lastHintAt"),
+                        h.path("error").isNull() ? null : text(h, "error") + " (since " + nullable(h, "errorSince") + ")");
+            }
+            hints.print(out);
+        }
     }
 
     private static String text(JsonNode n, String field) {

@@ -85,7 +85,8 @@ class FootprintJarIT {
 
         String loaded = untilReady(repo, "plain", List.of());
         assertThat(loaded).contains("io.undertow.Undertow ", "io.voltis.agent.notify.WebhookDelivery ",
-                "io.voltis.agent.notify.SmtpDelivery ").doesNotContain(MBEAN_SERVER_CLASS, HTTP_CLIENT_CLASS, MAIL_SESSION_CLASS);
+                "io.voltis.agent.notify.SmtpDelivery ").doesNotContain(MBEAN_SERVER_CLASS, HTTP_CLIENT_CLASS, MAIL_SESSION_CLASS,
+                "org.eclipse.paho.", "io.voltis.agent.hints.MqttHints ");
 
         String asked = untilReady(repo, "asked", List.of("-Dvoltis.jmx=true"));
         assertThat(asked).contains(MBEAN_SERVER_CLASS);

@@ -247,4 +247,48 @@ class MqttHintsTest {
             assertThat(lines()).anySatisfy(l -> assertThat(l).contains("refused the credentials"));
         }
     }
+
+    /** A CA and a server certificate for 127.0.0.1, made by the real openssl. */
+    static Path[] tls(Path dir) throws Exception {
+        java.nio.file.Files.createDirectories(dir);
+        Files.writeString(dir.resolve("san.ext"), "subjectAltName=IP:127.0.0.1,DNS:localhost\n");
+        String[][] steps = {
+            {"openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem", "-days", "2",
+                "-subj", "/CN=voltis test CA"},
+            {"openssl", "req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1"},
+            {"openssl", "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+                "-out", "server.pem", "-days", "2", "-extfile", "san.ext"},
+        };
+        for (String[] step : steps) {
+            Process p = new ProcessBuilder(step).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes());
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", step) + ": " + out);
+            }
+        }
+        return new Path[] {dir.resolve("ca.pem"), dir.resolve("server.pem"), dir.resolve("server.key")};
+    }
+
+    @Test
+    void anSslBroker_isTrustedThroughTheCaFile_andRefusedWithoutIt() throws Exception {
+        Path[] pem = tls(tmp.resolve("tls"));
+        try (Mosquitto broker = Mosquitto.started(tmp.resolve("broker"), "cafile " + pem[0], "certfile " + pem[1],
+                "keyfile " + pem[2])) {
+            String v1 = origin.commit("v1", device("one"));
+            String url = "ssl://127.0.0.1:" + broker.port();
+            List<String> topics = List.of(HintSettings.defaultTopic(host), HintSettings.FLEET_TOPIC);
+
+            start(HOUR, new HintSettings(url, topics, null, null, null, SPREAD)); // the JVM's CAs: not this one
+            await().atMost(Duration.ofSeconds(20)).until(() -> hints().error() != null);
+            assertThat(hints().error()).startsWith("TLS: ");
+            assertThat(hints().connected()).isFalse();
+            agent.close();
+            agent = null;
+
+            start(HOUR, new HintSettings(url, topics, null, null, pem[0], SPREAD));
+            await().atMost(Duration.ofSeconds(20)).until(() -> hints().connected());
+            broker.publish("voltis/" + host + "/sync", "--cafile", pem[0].toString());
+            await().atMost(SPREAD.plusSeconds(15)).until(() -> v1.equals(applied()));
+        }
+    }
 }

@@ -35,8 +35,9 @@ import org.eclipse.jgit.util.FS;
  * The bare mirror of one branch under the state directory, and the remote it follows.
  *
  * <p>The head check is as cheap as the transport allows: for a local repository it reads the
- * ref straight from the remote's files; otherwise it reuses one connection-level
- * {@link Transport} and asks for that one ref (protocol v2 {@code ref-prefix}). Fetching happens
+ * ref straight from the remote's files; otherwise it opens a {@link Transport} for the check,
+ * asks for that one ref (protocol v2 {@code ref-prefix}) and closes it: no connection is held
+ * between polls. Fetching happens
  * only when asked: the first fetch is shallow (depth 1); later ones are incremental, so a
  * one-file change brings one commit, one tree path and one blob. A pinned commit that is not
  * here is fetched by id and kept by a ref under {@code refs/voltis/keep/}.
@@ -52,7 +53,6 @@ public final class GitMirror implements AutoCloseable {
     private boolean recreated;
     private final Remote remote;
     private final String branchRef;
-    private Transport transport;
     private Repository localRemote;
 
     private GitMirror(GitSourceSpec spec, Repository repo, Remote remote) {
@@ -96,7 +96,6 @@ public final class GitMirror implements AutoCloseable {
         if (Files.exists(dir.resolve("HEAD"))) {
             return;
         }
-        closeTransport();
         repo.close();
         repo = openRepository(dir, spec);
         recreated = true;
@@ -327,18 +326,19 @@ public final class GitMirror implements AutoCloseable {
         }
     }
 
+    /**
+     * The remote's ref, over a connection opened for this check and closed after it: nothing is
+     * held between polls (decision 0037). A kept SSH session would never see the server's host key
+     * again, and 10,000 devices each holding one is more than a Git host bears.
+     */
     private Ref remoteRef(String name) throws SourceException {
-        try {
-            if (transport == null) {
-                transport = Transport.open(repo, remote.uri);
-                transport.setCredentialsProvider(remote.credentials);
-                remote.configure().configure(transport);
-            }
-            try (FetchConnection connection = transport.openFetch(List.of(new RefSpec(name)), name)) {
+        try (Transport t = Transport.open(repo, remote.uri)) {
+            t.setCredentialsProvider(remote.credentials);
+            remote.configure().configure(t);
+            try (FetchConnection connection = t.openFetch(List.of(new RefSpec(name)), name)) {
                 return connection.getRef(name);
             }
         } catch (Exception e) {
-            closeTransport();
             throw Failures.translate(e, "ls-remote " + spec.displayUrl());
         }
     }
@@ -378,13 +378,6 @@ public final class GitMirror implements AutoCloseable {
         }
     }
 
-    private void closeTransport() {
-        if (transport != null) {
-            transport.close();
-            transport = null;
-        }
-    }
-
     private void closeLocalRemote() {
         if (localRemote != null) {
             localRemote.close();
@@ -394,7 +387,6 @@ public final class GitMirror implements AutoCloseable {
 
     @Override
     public void close() {
-        closeTransport();
         closeLocalRemote();
         repo.close();
         remote.close();

@@ -219,6 +219,23 @@ class GitMirrorTest {
     }
 
     @Test
+    void ssh_aHostKeyThatChangesBetweenPolls_isRejectedOnTheNextPoll_noSessionIsHeld() throws Exception {
+        try (GitSshServer server = new GitSshServer(origin, tmp.resolve("sshd"))) {
+            Path known = tmp.resolve("known_hosts");
+            Files.copy(server.knownHosts(), known);
+            try (GitMirror mirror = mirror(server.url(), new GitCredentials.SshKey(server.clientKey(), known))) {
+                assertThat(mirror.remoteHead()).isEqualTo(first);
+                assertThat(mirror.remoteHead()).isEqualTo(first);
+                // the key the device trusts for the server is no longer the one it shows: as after a server's
+                // key changed, or a machine in the middle; a session kept open from before would not notice
+                Files.copy(server.wrongKnownHosts(), known, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                assertThatThrownBy(mirror::remoteHead)
+                        .isInstanceOfSatisfying(SourceException.class, e -> assertThat(e.reason()).isEqualTo(Reason.HOST_KEY_REJECTED));
+            }
+        }
+    }
+
+    @Test
     void ssh_changedHostKey_isRejected() throws Exception {
         try (GitSshServer server = new GitSshServer(origin, tmp.resolve("sshd"));
              GitMirror mirror = mirror(server.url(), new GitCredentials.SshKey(server.clientKey(), server.wrongKnownHosts()))) {
