@@ -1,33 +1,44 @@
 #!/usr/bin/env bash
-# A simulated fleet against one Git smart-HTTP server: N agents' real pollers (store, mirror,
-# poller, poll schedule) in one JVM on a few shared threads, the server in a JVM of its own.
-# Per run: requests/s at the server (mean, busiest second, busiest/mean), server CPU from
-# /proc, failed polls by reason, the initial fetch wave, and how long a commit pushed an interval before the end
-# takes to reach every agent. Each agent count runs one JVM of agents, and the same agents poll
-# one round with jitter (the agent's schedule; this round clones their mirrors) and then one in
-# lockstep (every agent at the same instants, for comparison), DURATION seconds each.
-#   bench/fleet.sh                        (needs a JDK, Maven and Linux /proc; 100, 1,000 and 5,000
-#                                          agents, 5 minutes a round: about 37 minutes)
-#   AGENTS="100 1000" DURATION=120 INTERVAL=30 MODES=jittered THREADS=16 bench/fleet.sh
-#   SMOKE=1 bench/fleet.sh                (50 agents, 30 s, 5 s interval, jittered: under a minute)
+# A simulated fleet against one real Git host: N agents' real pollers (store, mirror, poller, poll
+# schedule) in one JVM on a few shared threads, against Apache + git-http-backend (the CGI forks
+# git upload-pack per request, as Git hosts' do; Debian's apache2, in processes of its own; without
+# apache2, or with FLEET_SERVER=jgit, a JGit servlet in a JVM of its own). Per run: requests/s at the
+# server (mean, busiest second, busiest/mean), server CPU from /proc (its whole process tree),
+# failed polls by reason, the initial fetch wave, how long a pushed commit takes to reach every
+# agent, and requests per agent per hour. The same agents poll one round per mode, DURATION seconds each:
+#   jittered  each agent from its own slot (the first round also clones the mirrors)
+#   clumped   every agent polls first in the same second (as after an outage), then on its schedule:
+#             how fast the fleet spreads again
+#   lockstep  every agent at the same instants, each next poll an interval after the last (baseline)
+#   hinted    a poll every HINT_INTERVAL s, and check-now hints through a real Mosquitto (one Paho
+#             subscription per agent), each agent polling after its own delay within HINT_SPREAD s;
+#             the commit is pushed mid-round and the hint published as a server hook would
+#   bench/fleet.sh                        (needs a JDK, Maven, Linux /proc, apache2, mosquitto; 1,000,
+#                                          5,000 and 10,000 agents at 60 s, jittered and clumped)
+#   AGENTS=1000 MODES="jittered clumped hinted" DURATION=300 bench/fleet.sh
+#   SMOKE=1 bench/fleet.sh                (50 agents, 30 s rounds, 5 s interval, jittered and hinted)
 # JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count (each agent
-# holds a real H2 store and mirror: about 1.3 MB of heap; 5,000 agents get -Xmx11g, so the
-# machine needs about 14 GB free). Writes bench/results/fleet-<UTC date><REPORT_SUFFIX>.md.
+# holds a real H2 store and mirror: about 1.3 MB of heap; 10,000 agents get -Xmx20g, so the
+# machine needs about 22 GB free). Writes bench/results/fleet-<UTC date><REPORT_SUFFIX>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${SMOKE:-0}" == 1 ]]; then
-  AGENTS=${AGENTS:-50} DURATION=${DURATION:-30} INTERVAL=${INTERVAL:-5} MODES=${MODES:-jittered}
+  AGENTS=${AGENTS:-50} DURATION=${DURATION:-30} INTERVAL=${INTERVAL:-5} MODES=${MODES:-jittered hinted}
+  HINT_INTERVAL=${HINT_INTERVAL:-60} HINT_SPREAD=${HINT_SPREAD:-5}
 fi
-AGENTS=${AGENTS:-100 1000 5000}
+AGENTS=${AGENTS:-1000 5000 10000}
 DURATION=${DURATION:-300}
-INTERVAL=${INTERVAL:-30}
-MODES=${MODES:-jittered lockstep}
+INTERVAL=${INTERVAL:-60}
+MODES=${MODES:-jittered clumped}
+# the hinted round: poll every HINT_INTERVAL seconds, hints spread over HINT_SPREAD seconds
+HINT_INTERVAL=${HINT_INTERVAL:-600}
+HINT_SPREAD=${HINT_SPREAD:-30}
 THREADS=${THREADS:-16}
 
 bench_class=sync/target/test-classes/io/voltis/sync/bench/FleetBench.class
 stale=0
 [[ -f $bench_class ]] || stale=1
-for src in sync/src/test/java/io/voltis/sync/bench/Fleet*.java; do
+for src in sync/src/test/java/io/voltis/sync/bench/*.java; do
   [[ $src -nt $bench_class ]] && stale=1
 done
 cp_file=sync/target/fleet-classpath.txt
@@ -48,8 +59,10 @@ modes=${MODES// /,}
 for n in $AGENTS; do
   run="$work/run-$n"
   read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n * 2))m}"
+  ulimit -n 65536 2>/dev/null || true # one MQTT connection per agent in the hinted round
   echo "fleet: $n agents, rounds $modes, ${DURATION}s each at ${INTERVAL}s ..." >&2
-  if ! java "${java_opts[@]}" -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$modes" "$THREADS" \
+  if ! java "${java_opts[@]}" -Dfleet.hintInterval="$HINT_INTERVAL" -Dfleet.hintSpread="$HINT_SPREAD" \
+      ${FLEET_SERVER:+-Dfleet.server=$FLEET_SERVER} -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$modes" "$THREADS" \
       >"$run.txt" 2>"$run.log"; then
     echo "fleet: the run with $n agents failed; its log ends:" >&2
     tail -n 20 "$run.log" >&2
@@ -72,25 +85,32 @@ report() {
   echo
   awk -f - "${runs[@]}" <<'AWK'
     $1 == "round" { n++; next }
-    { v[n, $1] = $2 }
+    { k = $1; $1 = ""; v[n, k] = substr($0, 2) }
     END {
-      print "| agents | mode | polls/s (expected) | requests/poll | mean req/s | busiest second | busiest/mean | p95 second | server CPU mean / busiest s | CPU per request | failed polls | warm-up: s, peak req/s | commit reached all: max / p95 | start lag p99 | agents' CPU | fleet RSS | JVM threads |"
-      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+      print "Server: " v[1, "server"] "."
+      print ""
+      print "| agents | mode | polls/s (expected) | requests/poll | mean req/s | busiest second | busiest/mean | p95 second | server CPU mean / busiest s | CPU per request | failed polls | warm-up: s, peak req/s | commit reached all: max / p95 | start lag p99 | agents' CPU | fleet RSS | JVM threads | requests / agent / hour |"
+      print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
       for (i = 1; i <= n; i++) {
         ratio = v[i, "steady_max_over_mean"]
-        mark = v[i, "mode"] == "jittered" ? (ratio + 0 <= 2 ? " ✓" : " ✗") : ""
-        printf "| %s | %s | %s (%s) | %s | %s | %s | **%s×**%s | %s | %s%% / %s%% | %s µs | %s (%s) | %s s, %s | %s / %s s (%s) | %s ms | %s%% | %s MB | %s |\n",
+        mark = (v[i, "mode"] == "jittered" || v[i, "mode"] == "clumped") && ratio != "" ? (ratio + 0 <= 2 ? " ✓" : " ✗") : ""
+        printf "| %s | %s | %s (%s) | %s | %s | %s | **%s×**%s | %s | %s%% / %s%% | %s µs | %s (%s) | %s s, %s | %s / %s s (%s) | %s ms | %s%% | %s MB | %s | %s |\n",
           v[i, "agents"], v[i, "mode"], v[i, "steady_polls_per_s"], v[i, "expected_polls_per_s"], v[i, "requests_per_poll"],
           v[i, "steady_mean_rps"], v[i, "steady_max_rps"], ratio, mark, v[i, "steady_p95_rps"],
           v[i, "server_cpu_pct"], v[i, "server_cpu_max_pct"], v[i, "server_cpu_us_per_request"],
           v[i, "polls_failed"] "/" v[i, "polls_total"], v[i, "errors"],
           v[i, "warmup_s"], v[i, "warmup_peak_rps"], v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "commit_reached"],
-          v[i, "start_lag_p99_ms"], v[i, "agents_cpu_pct"], v[i, "rss_mb_end"], v[i, "jvm_threads"]
+          v[i, "start_lag_p99_ms"], v[i, "agents_cpu_pct"], v[i, "rss_mb_end"], v[i, "jvm_threads"], v[i, "requests_per_agent_hour"]
+        if (v[i, "mode"] == "hinted") hinted = hinted sprintf("\n- %s agents, poll every %s s with MQTT hints (spread %s s) through a real Mosquitto: the push reached %s agents (%s %%), all by %s s, p95 %s s; hint published %s ms after the commit; %s hints received, %s subscribed (subscribing took %s s, JVM threads %s); %s requests/agent/hour.",
+          v[i, "agents"], v[i, "hint_interval_s"], v[i, "hint_spread_s"], v[i, "commit_within_limit"], v[i, "commit_within_limit_pct"],
+          v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "hint_published_after_ms"], v[i, "hints_received"], v[i, "mqtt_connected"],
+          v[i, "mqtt_subscribe_s"], v[i, "jvm_threads_subscribed"], v[i, "requests_per_agent_hour"])
         if (v[i, "start_lag_p99_ms"] + 0 > 1000) late = late sprintf(" %s agents (%s): %.1f s;", v[i, "agents"], v[i, "mode"], v[i, "start_lag_p99_ms"] / 1000)
       }
       print ""
       print "Start lag: how late a poll started against its schedule (the simulator's own delay; agents' CPU is the"
       print "simulating JVM's, in % of one core, beside the server on the same 2 cores)."
+      if (hinted != "") { print ""; print "Hinted rounds:" hinted }
       if (late != "") print "**The simulator fell behind** (start lag p99 over 1 s:" late " its polls came late, so those rows understate the load a real fleet of that size puts on the server)."
       print ""
       printf "Target: busiest second ≤ 2× the mean with jitter on. Setup (opening the agents' stores and mirrors):"

@@ -26,24 +26,31 @@ final class FleetAgent implements AutoCloseable {
     private final GitMirror mirror;
     private final Poller poller;
     private final PollSchedule schedule;
+    private final PollSchedule hinted;
+    private final String hostname;
+    private final java.util.concurrent.atomic.AtomicBoolean hintPending = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long firstPollMillis = -1;
     private volatile String fetchedHead;
     private volatile long fetchedAtMillis = -1;
 
-    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule schedule) {
+    private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule schedule, PollSchedule hinted, String hostname) {
         this.store = store;
         this.mirror = mirror;
         this.poller = new Poller(mirror, store, Clock.systemUTC(), Duration.ofMinutes(10));
         this.schedule = schedule;
+        this.hinted = hinted;
+        this.hostname = hostname;
     }
 
-    static FleetAgent open(Path state, String url, String hostname, Duration interval) {
+    static FleetAgent open(Path state, String url, String hostname, Duration interval, Duration hintInterval) {
         RevisionStore store = RevisionStore.openOwner(state, Clock.systemUTC());
         try {
             GitMirror mirror = GitMirror.open(state.resolve("mirror"), state.resolve("ssh"),
                     new GitSourceSpec(url, "main", "", GitCredentials.NONE));
             return new FleetAgent(store, mirror,
-                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random(), Clock.systemUTC()));
+                    new PollSchedule(interval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random(), Clock.systemUTC()),
+                    new PollSchedule(hintInterval, PollSchedule.DEFAULT_MAX_BACKOFF, hostname, new Random(), Clock.systemUTC()),
+                    hostname);
         } catch (Exception e) {
             close(store);
             throw new IllegalStateException("cannot open agent " + hostname + " in " + state + ": " + e.getMessage(), e);
@@ -55,13 +62,28 @@ final class FleetAgent implements AutoCloseable {
         return schedule;
     }
 
+    /** The schedule of the hinted round: the long safety-net interval. */
+    PollSchedule hintedSchedule() {
+        return hinted;
+    }
+
+    String hostname() {
+        return hostname;
+    }
+
+    /** Takes a hint: true when no hinted poll is pending already (then the caller schedules one). */
+    boolean hint() {
+        return hintPending.compareAndSet(false, true);
+    }
+
     /** Starts a round: forgets when the last round's first poll ended. */
     void newRound() {
         firstPollMillis = -1;
     }
 
     /** One poll, as the agent's poll job runs it; notes when a new head was fetched. */
-    PollResult poll() {
+    synchronized PollResult poll() {
+        hintPending.set(false);
         PollResult result = poller.poll();
         long now = System.currentTimeMillis();
         if (result instanceof PollResult.Fetched fetched) {

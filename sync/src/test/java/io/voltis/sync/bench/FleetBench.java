@@ -48,6 +48,15 @@ public final class FleetBench {
     private final int threads;
     private final List<FleetAgent> agents = new ArrayList<>();
     private final List<String> common = new ArrayList<>(); // "key value" lines every round repeats
+    /** The hinted round's safety-net poll interval and hint spread (NOTE: docs/performance.md). */
+    static final int HINT_INTERVAL_S = Integer.getInteger("fleet.hintInterval", 600);
+    static final int HINT_SPREAD_S = Integer.getInteger("fleet.hintSpread", 30);
+    private boolean hinted;
+    private Process broker;
+    private int brokerPort;
+    private final List<org.eclipse.paho.client.mqttv3.MqttAsyncClient> clients = new ArrayList<>();
+    private final LongAdder hintsReceived = new LongAdder();
+    private final AtomicInteger connected = new AtomicInteger();
     // one round's
     private boolean lockstep;
     private ScheduledThreadPoolExecutor pollers;
@@ -70,8 +79,8 @@ public final class FleetBench {
         Path work = Path.of(args[0]);
         List<String> modes = List.of(args[4].split(","));
         for (String mode : modes) {
-            if (!List.of("jittered", "clumped", "lockstep").contains(mode)) {
-                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|clumped|lockstep");
+            if (!List.of("jittered", "clumped", "lockstep", "hinted").contains(mode)) {
+                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|clumped|lockstep|hinted");
             }
         }
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 16;
@@ -81,7 +90,12 @@ public final class FleetBench {
         bench.common("interval_s", args[3]);
         bench.common("duration_s", args[2]);
         bench.common("poll_threads", threads);
-        try (FleetServerProcess server = FleetServerProcess.start(work.resolve("server"), List.of("-Xmx512m"))) {
+        String kind = System.getProperty("fleet.server", ApacheGitServer.available() ? "apache" : "jgit");
+        try (FleetGitServer server = kind.equals("apache") ? ApacheGitServer.start(work)
+                : FleetServerProcess.start(work.resolve("server"), List.of("-Xmx512m"))) {
+            bench.common("server", server.describe());
+            bench.common("hint_interval_s", HINT_INTERVAL_S);
+            bench.common("hint_spread_s", HINT_SPREAD_S);
             long setup0 = System.nanoTime();
             bench.open(work.resolve("agents"), server.url());
             bench.common("setup_s", String.format("%.1f", (System.nanoTime() - setup0) / 1e9));
@@ -100,6 +114,7 @@ public final class FleetBench {
                 bench.round(server, mode);
                 first = false;
             }
+            bench.stopBroker();
         }
         // NOTE: the agents are not closed: each store's close compacts and syncs its file, which
         // takes minutes for thousands of them, and bench/fleet.sh deletes the folder anyway
@@ -115,8 +130,12 @@ public final class FleetBench {
      * starts from empty mirrors, so its warm-up is the clone wave; a later round's is every agent's
      * first poll of the round. A commit is pushed an interval before the end.
      */
-    private void round(FleetServerProcess server, String mode) throws Exception {
+    private void round(FleetGitServer server, String mode) throws Exception {
         this.lockstep = mode.equals("lockstep");
+        this.hinted = mode.equals("hinted");
+        if (hinted) {
+            subscribeAll(); // before the round: a fleet's subscriptions are held all the time
+        }
         AtomicInteger n = new AtomicInteger();
         pollers = new ScheduledThreadPoolExecutor(threads, r -> new Thread(r, "fleet-poll-" + n.incrementAndGet()));
         pollers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
@@ -132,12 +151,14 @@ public final class FleetBench {
         stopAt = t0 + seconds * 1000L;
         sampler.scheduleAtFixedRate(() -> sampleCpu(server), t0 - 1000 - System.currentTimeMillis(), 1000, TimeUnit.MILLISECONDS);
         for (FleetAgent a : agents) {
-            schedule(a, mode.equals("jittered") ? t0 + a.schedule().firstDelay().toMillis() : t0);
+            schedule(a, mode.equals("jittered") ? t0 + a.schedule().firstDelay().toMillis()
+                    : hinted ? t0 + a.hintedSchedule().firstDelay().toMillis() : t0);
         }
         sleepUntil(t0);
         long cpu0 = ProcSelf.cpuMillis();
 
-        long warmEnd = waitFor(() -> latest(FleetAgent::firstPollMillis), stopAt);
+        // the hinted round has no warm-up: its interval is longer than the round
+        long warmEnd = hinted ? t0 : waitFor(() -> latest(FleetAgent::firstPollMillis), stopAt);
         String sha = null;
         long committedAt = -1;
         long waveEnd = -1;
@@ -146,11 +167,18 @@ public final class FleetBench {
         long commitDue = t0 + (seconds * 1000L - intervalMillis * 7 / 6 - 2000) / intervalMillis * intervalMillis
                 + intervalMillis / 6;
         commitDue = Math.max(commitDue, warmEnd + 1000);
+        if (hinted) {
+            commitDue = t0 + seconds * 1000L / 2; // the safety-net interval is longer than the round
+        }
         if (warmEnd > 0 && commitDue < stopAt - 1000) {
             sleepUntil(commitDue);
             String[] committed = server.commit();
             committedAt = Long.parseLong(committed[0]);
             sha = committed[1];
+            if (hinted) {
+                publishHint(); // what the Git server's hook does on a push
+                out("hint_published_after_ms", System.currentTimeMillis() - committedAt);
+            }
             String awaited = sha;
             waveEnd = waitFor(() -> latest(a -> a.fetchedAtMillis(awaited)), stopAt);
         }
@@ -169,6 +197,15 @@ public final class FleetBench {
         report.warmUp(warmEnd);
         report.steady(server.ticks(), cpuSamples, pollsPerSecond, warmEnd, committedAt, waveEnd);
         report.commit(sha, committedAt, waveEnd, agents);
+        if (hinted && sha != null) {
+            report.within(sha, committedAt, agents, HINT_SPREAD_S * 1000L + 2000);
+        }
+        report.requestsPerHour(server.ticks(), stopAt);
+        if (hinted) {
+            out("hints_received", hintsReceived.sum());
+            out("mqtt_connected", connected.get() + "/" + agentCount);
+            unsubscribeAll();
+        }
         report.failures(failures, failureExamples, lagMillis);
         out("agents_cpu_pct", String.format("%.1f", agentsCpu * 100.0 / (stopAt - t0)));
     }
@@ -181,7 +218,7 @@ public final class FleetBench {
                 String hostname = "edge-" + i + ".fleet.example";
                 Path state = root.resolve("edge-" + i);
                 tasks.add(() -> FleetAgent.open(Files.createDirectories(state), url, hostname,
-                        Duration.ofMillis(intervalMillis)));
+                        Duration.ofMillis(intervalMillis), Duration.ofSeconds(HINT_INTERVAL_S)));
             }
             for (Future<FleetAgent> f : openers.invokeAll(tasks)) {
                 agents.add(f.get());
@@ -192,8 +229,12 @@ public final class FleetBench {
     }
 
     private void schedule(FleetAgent agent, long dueMillis) {
+        schedule(agent, dueMillis, true);
+    }
+
+    private void schedule(FleetAgent agent, long dueMillis, boolean chain) {
         try {
-            pollers.schedule(() -> pollOnce(agent, dueMillis), Math.max(0, dueMillis - System.currentTimeMillis()),
+            pollers.schedule(() -> pollOnce(agent, dueMillis, chain), Math.max(0, dueMillis - System.currentTimeMillis()),
                     TimeUnit.MILLISECONDS);
         } catch (RejectedExecutionException e) {
             // the run is over
@@ -201,7 +242,7 @@ public final class FleetBench {
     }
 
     /** One poll job: never throws, always reschedules (as the agent's poll job). */
-    private void pollOnce(FleetAgent agent, long dueMillis) {
+    private void pollOnce(FleetAgent agent, long dueMillis, boolean chain) {
         long start = System.currentTimeMillis();
         if (start >= stopAt) {
             return;
@@ -221,7 +262,12 @@ public final class FleetBench {
         } catch (RuntimeException e) {
             fail(e.getClass().getSimpleName(), String.valueOf(e.getMessage()));
         }
-        if (lockstep) {
+        if (!chain) {
+            return; // a hinted poll: the agent's scheduled polls go on as they were
+        }
+        if (hinted) {
+            schedule(agent, System.currentTimeMillis() + agent.hintedSchedule().next(ok).toMillis());
+        } else if (lockstep) {
             // what a schedule counted from the last poll gives a fleet that started together
             long delay = ok ? intervalMillis : agent.schedule().next(false).toMillis();
             schedule(agent, onGrid(dueMillis + delay));
@@ -236,12 +282,121 @@ public final class FleetBench {
         return due > now ? due : t0 + ((now - t0) / intervalMillis + 1) * intervalMillis;
     }
 
+
+    /**
+     * A real Mosquitto broker, and one real MQTT subscription (Eclipse Paho, as the agent's) per
+     * agent to its own topic and the fleet's. A message makes the agent poll after its own delay
+     * within the spread ({@code PollSchedule.hintDelay}), at most one hinted poll pending at a time.
+     */
+    private void subscribeAll() throws Exception {
+        if (broker == null) {
+            Path dir = Files.createTempDirectory("fleet-mosquitto");
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                brokerPort = s.getLocalPort();
+            }
+            Path conf = dir.resolve("mosquitto.conf");
+            Files.write(conf, List.of("listener " + brokerPort + " 127.0.0.1", "allow_anonymous true", "persistence false",
+                    "user root", "max_connections -1", "log_dest none"));
+            broker = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+            Thread.sleep(500);
+            if (!broker.isAlive()) {
+                throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.out")));
+            }
+        }
+        long started = System.nanoTime();
+        ExecutorService connecting = Executors.newFixedThreadPool(8);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (FleetAgent a : agents) {
+                done.add(connecting.submit(() -> {
+                    subscribe(a);
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            connecting.shutdown();
+        }
+        out("mqtt_subscribe_s", String.format("%.1f", (System.nanoTime() - started) / 1e9));
+        out("jvm_threads_subscribed", ProcSelf.threads());
+    }
+
+    private void subscribe(FleetAgent a) throws Exception {
+        var client = new org.eclipse.paho.client.mqttv3.MqttAsyncClient("tcp://127.0.0.1:" + brokerPort,
+                "voltis-" + a.hostname(), new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence(),
+                new org.eclipse.paho.client.mqttv3.TimerPingSender(), null);
+        long delay = io.voltis.sync.PollSchedule.hintDelay(a.hostname(), Duration.ofSeconds(HINT_SPREAD_S)).toMillis();
+        client.setCallback(new org.eclipse.paho.client.mqttv3.MqttCallback() {
+            @Override
+            public void connectionLost(Throwable cause) {
+                connected.decrementAndGet();
+            }
+
+            @Override
+            public void messageArrived(String topic, org.eclipse.paho.client.mqttv3.MqttMessage message) {
+                hintsReceived.increment();
+                if (a.hint()) {
+                    schedule(a, System.currentTimeMillis() + delay, false);
+                }
+            }
+
+            @Override
+            public void deliveryComplete(org.eclipse.paho.client.mqttv3.IMqttDeliveryToken token) {
+            }
+        });
+        var o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setCleanSession(true);
+        o.setKeepAliveInterval(60);
+        o.setConnectionTimeout(30);
+        client.connect(o).waitForCompletion(60_000);
+        client.subscribe(new String[] {"voltis/" + a.hostname() + "/sync", "voltis/all/sync"}, new int[] {1, 1})
+                .waitForCompletion(60_000);
+        connected.incrementAndGet();
+        synchronized (clients) {
+            clients.add(client);
+        }
+    }
+
+    /** What a Git server's post-receive hook does: one message to the fleet's topic (docs/sync.md). */
+    private void publishHint() throws Exception {
+        Process p = new ProcessBuilder("mosquitto_pub", "-h", "127.0.0.1", "-p", String.valueOf(brokerPort), "-q", "1",
+                "-t", "voltis/all/sync", "-n").redirectErrorStream(true).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IllegalStateException("mosquitto_pub failed: " + new String(p.getInputStream().readAllBytes()));
+        }
+    }
+
+    private void unsubscribeAll() {
+        synchronized (clients) {
+            for (var c : clients) {
+                try {
+                    c.disconnectForcibly(0, 1000);
+                    c.close(true);
+                } catch (Exception e) {
+                    // closing anyway
+                }
+            }
+            clients.clear();
+        }
+        connected.set(0);
+    }
+
+    void stopBroker() throws InterruptedException {
+        if (broker != null) {
+            broker.destroy();
+            broker.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     private void fail(String reason, String message) {
         failures.computeIfAbsent(reason, r -> new LongAdder()).increment();
         failureExamples.putIfAbsent(reason, message);
     }
 
-    private void sampleCpu(FleetServerProcess server) {
+    private void sampleCpu(FleetGitServer server) {
         try {
             long[] sample = {System.currentTimeMillis(), server.cpuMillis()};
             synchronized (cpuSamples) {

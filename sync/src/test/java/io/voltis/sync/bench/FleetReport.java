@@ -33,7 +33,7 @@ final class FleetReport {
         out("warmup_s", warmEnd < 0 ? "incomplete" : String.format("%.1f", (warmEnd - t0) / 1000.0));
     }
 
-    void steady(List<FleetServerProcess.Sample> ticks, List<long[]> cpuSamples, AtomicLongArray polls,
+    void steady(List<FleetGitServer.Sample> ticks, List<long[]> cpuSamples, AtomicLongArray polls,
                 long warmEnd, long committedAt, long waveEnd) {
         requests = new long[seconds];
         long[] bytes = new long[seconds];
@@ -104,6 +104,30 @@ final class FleetReport {
             out("commit_p95_s", String.format("%.1f", delays[Math.min(delays.length - 1, (int) Math.ceil(delays.length * 0.95) - 1)]));
             out("commit_max_s", String.format("%.1f", delays[delays.length - 1]));
         }
+    }
+
+    /** The share of agents that had fetched the commit within {@code limitMillis} of the push. */
+    void within(String sha, long committedAt, List<FleetAgent> fleet, long limitMillis) {
+        long in = fleet.stream().mapToLong(a -> a.fetchedAtMillis(sha)).filter(t -> t >= 0 && t - committedAt <= limitMillis).count();
+        out("commit_within_limit", in + "/" + fleet.size() + " within " + limitMillis / 1000.0 + " s");
+        out("commit_within_limit_pct", String.format("%.1f", in * 100.0 / fleet.size()));
+    }
+
+    /** Requests the server answered during the round, and per agent per hour at that rate. */
+    void requestsPerHour(List<FleetGitServer.Sample> ticks, long stopAt) {
+        long first = -1;
+        long last = 0;
+        for (FleetGitServer.Sample t : ticks) {
+            if (t.millis() <= t0) {
+                first = t.requests();
+            }
+            if (t.millis() <= stopAt) {
+                last = t.requests();
+            }
+        }
+        long n = last - Math.max(0, first);
+        out("round_requests", n);
+        out("requests_per_agent_hour", String.format("%.1f", n * 3_600_000.0 / (stopAt - t0) / agents));
     }
 
     void failures(Map<String, LongAdder> failures, Map<String, String> examples, Iterable<Long> lags) {

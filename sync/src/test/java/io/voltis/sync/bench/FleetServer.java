@@ -60,7 +60,7 @@ public final class FleetServer {
      * A small fleet repo (20 workloads, 200 devices): each agent's first, shallow fetch stays
      * cheap, so that the warm-up measures the server and not the size of the repo.
      */
-    private static Map<String, String> fleetRepo() {
+    static Map<String, String> fleetRepo() {
         Map<String, String> files = new HashMap<>();
         for (int w = 0; w < 20; w++) {
             files.put("workloads/wl-" + w + "/workload.yaml", "apiVersion: voltis/v1\n"

@@ -18,11 +18,7 @@ import java.util.concurrent.TimeUnit;
  * The benchmark's handle on a {@link FleetServer} child process: its URL, the per-second counts
  * it prints, its CPU time from {@code /proc/<pid>/stat}, and a way to push a commit.
  */
-final class FleetServerProcess implements AutoCloseable {
-
-    /** A cumulative reading at one instant. */
-    record Sample(long millis, long requests, long bytes) {
-    }
+final class FleetServerProcess implements FleetGitServer {
 
     private final Process process;
     private final Writer stdin;
@@ -51,7 +47,13 @@ final class FleetServerProcess implements AutoCloseable {
         return server;
     }
 
-    String url() {
+    @Override
+    public String describe() {
+        return "JGit smart HTTP (servlet) in a JVM of its own";
+    }
+
+    @Override
+    public String url() {
         return url.join();
     }
 
@@ -60,7 +62,8 @@ final class FleetServerProcess implements AutoCloseable {
     }
 
     /** Pushes one commit; returns {epoch millis when it was on the branch, sha}. */
-    String[] commit() throws Exception {
+    @Override
+    public String[] commit() throws Exception {
         stdin.write("commit\n");
         stdin.flush();
         String line = commits.poll(60, TimeUnit.SECONDS);
@@ -71,12 +74,14 @@ final class FleetServerProcess implements AutoCloseable {
     }
 
     /** The per-second readings so far. */
-    synchronized List<Sample> ticks() {
+    @Override
+    public synchronized List<Sample> ticks() {
         return List.copyOf(ticks);
     }
 
     /** User + system CPU time of the server process so far, in milliseconds. */
-    long cpuMillis() {
+    @Override
+    public long cpuMillis() {
         try {
             String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
             String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
@@ -108,7 +113,7 @@ final class FleetServerProcess implements AutoCloseable {
         ticks.add(sample);
     }
 
-    private static long clockTicks() {
+    static long clockTicks() {
         try {
             Process p = new ProcessBuilder("getconf", "CLK_TCK").start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
