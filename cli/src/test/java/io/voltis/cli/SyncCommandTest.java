@@ -68,6 +68,41 @@ class SyncCommandTest {
     }
 
     @Test
+    void status_showsTheBrokerSubscription_andWhyItIsDown() throws Exception {
+        String host = farHost();
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort(); // nothing listens there once closed: the broker is down
+        }
+        try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
+            origin.commit("v1", device(host, "one"));
+            AgentConfig config = new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1),
+                    tmp.resolve("state"), tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, false,
+                    null, null, null, null, 2, 10, Duration.ofSeconds(2))
+                    .withHints(new io.voltis.agent.hints.HintSettings("tcp://127.0.0.1:" + closed,
+                            java.util.List.of("voltis/" + host + "/sync", "voltis/all/sync"), null, null, null, Duration.ofSeconds(30)));
+            try (Agent agent = Agent.start(config, Map.of("PATH", System.getenv("PATH")))) {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                while (agent.status().hints().get(0).error() == null && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1200); // the status API serves the tick's snapshot
+                Cli r = Cli.run("status", "--state-dir", tmp.resolve("state").toString());
+
+                assertThat(r.exitCode()).as(r.err()).isZero();
+                assertThat(r.out()).contains("HINTS").contains("tcp://127.0.0.1:" + closed)
+                        .contains("voltis/" + host + "/sync voltis/all/sync").contains("cannot connect");
+                Cli json = Cli.run("status", "-o", "json", "--state-dir", tmp.resolve("state").toString());
+                var hints = Json.read(json.out()).path("hints");
+                assertThat(hints.size()).isEqualTo(1);
+                assertThat(hints.get(0).path("connected").asBoolean()).isFalse();
+                assertThat(hints.get(0).path("delay").asString()).isEqualTo(
+                        io.voltis.agent.hints.MqttHints.pretty(PollSchedule.hintDelay(host, Duration.ofSeconds(30))));
+            }
+        }
+    }
+
+    @Test
     void sync_withNoDaemon_failsWithOneLine() {
         Cli r = Cli.run("sync", "--state-dir", tmp.resolve("state").toString());
 

@@ -68,7 +68,7 @@ public final class MqttHints implements AutoCloseable {
         MqttHints m = new MqttHints(settings, hostname, hints, clock);
         m.thread.start();
         LOG.info("check-now hints: subscribing to {} on {} (hint-spread {}, this device waits {})",
-                String.join(" and ", settings.topics()), settings.mqttUrl(), settings.spread(), pretty(hints.fleetDelay()));
+                String.join(" and ", settings.topics()), settings.mqttUrl(), pretty(settings.spread()), pretty(hints.fleetDelay()));
         return m;
     }
 
@@ -268,7 +268,8 @@ public final class MqttHints implements AutoCloseable {
         }
     }
 
-    static String pretty(Duration d) {
+    /** A delay as status shows it: 12s, 12.4s. */
+    public static String pretty(Duration d) {
         long ms = d.toMillis();
         return ms % 1000 == 0 ? ms / 1000 + "s" : String.format(java.util.Locale.ROOT, "%.1fs", ms / 1000.0);
     }

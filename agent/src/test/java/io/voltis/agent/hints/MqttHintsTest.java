@@ -291,4 +291,48 @@ class MqttHintsTest {
             await().atMost(SPREAD.plusSeconds(15)).until(() -> v1.equals(applied()));
         }
     }
+
+    static String git(Path dir, Map<String, String> env, String... args) throws Exception {
+        List<String> cmd = new java.util.ArrayList<>(List.of("git", "-c", "user.name=ops", "-c", "user.email=ops@example.com"));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(String.join(" ", args) + ": " + out).isZero();
+        return out;
+    }
+
+    @Test
+    void thePostReceiveHookExample_tellsTheFleetOnAPush() throws Exception {
+        Path hook = Path.of(System.getProperty("voltis.projectRoot"), "docs/examples/post-receive-mqtt");
+        try (Mosquitto broker = Mosquitto.started(tmp.resolve("broker"))) {
+            origin.commit("v1", device("one"));
+            java.nio.file.Files.copy(hook, origin.dir().resolve("hooks/post-receive"));
+            java.nio.file.Files.setPosixFilePermissions(origin.dir().resolve("hooks/post-receive"),
+                    PosixFilePermissions.fromString("rwxr-xr-x"));
+            start(HOUR, mqtt(broker.url()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> hints().connected());
+
+            Map<String, String> env = Map.of("VOLTIS_MQTT_HOST", "127.0.0.1", "VOLTIS_MQTT_PORT", String.valueOf(broker.port()));
+            Path work = tmp.resolve("work");
+            git(tmp, env, "clone", "-q", origin.fileUrl(), work.toString());
+            Files.writeString(work.resolve("workloads/app/files/app.conf"), "greeting=pushed\n");
+            git(work, env, "commit", "-qam", "greeting: pushed");
+            String pushed = git(work, env, "push", "origin", "main");
+            assertThat(pushed).contains("voltis: devices told to poll (main)");
+            String head = origin.head();
+
+            await().atMost(SPREAD.plusSeconds(15)).until(() -> head.equals(applied()));
+            assertThat(conf()).isEqualTo("greeting=pushed\n");
+            assertThat(hints().received()).isEqualTo(1);
+
+            // a broker that is down does not fail the push
+            broker.stop();
+            Files.writeString(work.resolve("workloads/app/files/app.conf"), "greeting=later\n");
+            git(work, env, "commit", "-qam", "greeting: later");
+            assertThat(git(work, env, "push", "origin", "main")).contains("could not reach the MQTT broker");
+        }
+    }
 }
