@@ -52,6 +52,15 @@ final class DaemonApi {
         }
     }
 
+    /** The one-line error of an answer that was not what was asked for. */
+    static String errorLine(String body, int status) {
+        try {
+            return Json.read(body).path("error").asString("the daemon answered " + status);
+        } catch (RuntimeException e) {
+            return "the daemon answered " + status;
+        }
+    }
+
     String base() {
         return base;
     }

@@ -69,7 +69,7 @@ final class LogsCommand implements Callable<Integer> {
         if (!follow) {
             HttpResponse<String> r = api.get(path, Duration.ofSeconds(30));
             if (r.statusCode() != 200) {
-                throw new IllegalStateException(apiError(r.body(), r.statusCode()));
+                throw new IllegalStateException(DaemonApi.errorLine(r.body(), r.statusCode()));
             }
             out.print(r.body());
             out.flush();
@@ -77,7 +77,7 @@ final class LogsCommand implements Callable<Integer> {
         }
         HttpResponse<java.util.stream.Stream<String>> r = api.stream(path + "&follow=true");
         if (r.statusCode() != 200) {
-            throw new IllegalStateException(apiError(String.join("\n", r.body().toList()), r.statusCode()));
+            throw new IllegalStateException(DaemonApi.errorLine(String.join("\n", r.body().toList()), r.statusCode()));
         }
         r.body().filter(l -> l.startsWith("data:")).forEach(l -> {
             out.println(l.substring(5));
@@ -114,13 +114,5 @@ final class LogsCommand implements Callable<Integer> {
         }
         java.util.Collections.sort(names);
         return names.isEmpty() ? "" : " (services with logs: " + String.join(", ", names) + ")";
-    }
-
-    private static String apiError(String body, int status) {
-        try {
-            return Json.read(body).path("error").asString("the daemon answered " + status);
-        } catch (RuntimeException e) {
-            return "the daemon answered " + status;
-        }
     }
 }

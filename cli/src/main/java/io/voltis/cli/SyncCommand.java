@@ -57,7 +57,7 @@ final class SyncCommand implements Callable<Integer> {
         Instant before = lastPollAt(api);
         HttpResponse<String> r = api.postJson("/api/v1/sync", "{}", Duration.ofSeconds(10));
         if (r.statusCode() != 202) {
-            throw new IllegalStateException("the agent refused the request: " + apiError(r.body(), r.statusCode()));
+            throw new IllegalStateException("the agent refused the request: " + DaemonApi.errorLine(r.body(), r.statusCode()));
         }
         JsonNode answer = Json.read(r.body());
         Instant pollAt = Instant.parse(answer.path("pollAt").asString());
@@ -102,7 +102,7 @@ final class SyncCommand implements Callable<Integer> {
     private static JsonNode status(DaemonApi api) throws IOException {
         HttpResponse<String> r = api.get("/api/v1/status", Duration.ofSeconds(10));
         if (r.statusCode() != 200) {
-            throw new IllegalStateException("the agent's status: " + apiError(r.body(), r.statusCode()));
+            throw new IllegalStateException("the agent's status: " + DaemonApi.errorLine(r.body(), r.statusCode()));
         }
         return Json.read(r.body());
     }
@@ -114,13 +114,5 @@ final class SyncCommand implements Callable<Integer> {
     private static String when(Instant at, Instant now) {
         long s = Duration.between(now, at).toSeconds();
         return s <= 0 ? "now" : "in " + s + "s";
-    }
-
-    private static String apiError(String body, int status) {
-        try {
-            return Json.read(body).path("error").asString("the agent answered " + status);
-        } catch (RuntimeException e) {
-            return "the agent answered " + status;
-        }
     }
 }

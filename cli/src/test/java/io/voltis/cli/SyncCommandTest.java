@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
@@ -24,19 +23,11 @@ class SyncCommandTest {
     Path tmp;
 
     static String farHost() {
-        for (int i = 0; ; i++) {
-            String h = "edge-" + i;
-            if (new PollSchedule(HOUR, HOUR, h, new java.util.Random(), Clock.systemUTC()).firstDelay()
-                    .compareTo(Duration.ofMinutes(10)) > 0) {
-                return h;
-            }
-        }
+        return io.voltis.sync.testing.SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
     }
 
     static Map<String, String> device(String host, String greeting) {
-        return Map.of("devices/" + host + ".yaml", "workload: app\n",
-                "workloads/app/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/app.conf, target: etc/app.conf}\n",
-                "workloads/app/files/app.conf", "greeting=" + greeting + "\n");
+        return io.voltis.sync.testing.SlotHosts.oneFileDevice(host, greeting);
     }
 
     @Test

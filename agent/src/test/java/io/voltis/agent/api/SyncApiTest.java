@@ -6,13 +6,11 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 
 import io.voltis.agent.Agent;
 import io.voltis.agent.config.AgentConfig;
-import io.voltis.sync.PollSchedule;
 import io.voltis.sync.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +30,12 @@ class SyncApiTest {
     @TempDir
     Path tmp;
 
-    /** A host whose first scheduled poll is more than ten minutes away: any poll sooner is a hint's. */
     static String farHost() {
-        for (int i = 0; ; i++) {
-            String host = "edge-" + i;
-            if (new PollSchedule(HOUR, HOUR, host, new java.util.Random(), Clock.systemUTC()).firstDelay()
-                    .compareTo(Duration.ofMinutes(10)) > 0) {
-                return host;
-            }
-        }
+        return io.voltis.sync.testing.SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
     }
 
     static Map<String, String> device(String host, String greeting) {
-        return Map.of("devices/" + host + ".yaml", "workload: app\n",
-                "workloads/app/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/app.conf, target: etc/app.conf}\n",
-                "workloads/app/files/app.conf", "greeting=" + greeting + "\n");
+        return io.voltis.sync.testing.SlotHosts.oneFileDevice(host, greeting);
     }
 
     AgentConfig config(TestRepo origin, String host, Path token) {

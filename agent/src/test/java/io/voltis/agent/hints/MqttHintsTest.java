@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -72,21 +71,12 @@ class MqttHintsTest {
         ctx.getLogger("io.voltis").setLevel(level);
     }
 
-    /** A host whose first scheduled poll is more than ten minutes away: a poll sooner is a hint's. */
     static String farHost() {
-        for (int i = 0; ; i++) {
-            String h = "edge-" + i;
-            if (new PollSchedule(HOUR, HOUR, h, new java.util.Random(), Clock.systemUTC()).firstDelay()
-                    .compareTo(Duration.ofMinutes(10)) > 0) {
-                return h;
-            }
-        }
+        return io.voltis.sync.testing.SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
     }
 
     Map<String, String> device(String greeting) {
-        return Map.of("devices/" + host + ".yaml", "workload: app\n",
-                "workloads/app/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/app.conf, target: etc/app.conf}\n",
-                "workloads/app/files/app.conf", "greeting=" + greeting + "\n");
+        return io.voltis.sync.testing.SlotHosts.oneFileDevice(host, greeting);
     }
 
     Agent start(Duration interval, HintSettings hints) throws Exception {

@@ -107,6 +107,8 @@ final class ApacheGitServer implements FleetGitServer {
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                // a bench stopped by a signal must not leave the server running
+                Runtime.getRuntime().addShutdownHook(new Thread(p::destroy, "fleet-apache-stop"));
                 return new ApacheGitServer(dir, origin, p, port);
             } catch (IOException e) {
                 Thread.sleep(100);

@@ -299,6 +299,8 @@ public final class FleetBench {
                     "user root", "max_connections -1", "log_dest none"));
             broker = new ProcessBuilder("mosquitto", "-c", conf.toString()).redirectErrorStream(true)
                     .redirectOutput(dir.resolve("mosquitto.out").toFile()).start();
+            Process started = broker;
+            Runtime.getRuntime().addShutdownHook(new Thread(started::destroy, "fleet-mosquitto-stop"));
             Thread.sleep(500);
             if (!broker.isAlive()) {
                 throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.out")));
