@@ -101,7 +101,7 @@ report() {
           v[i, "polls_failed"] "/" v[i, "polls_total"], v[i, "errors"],
           v[i, "warmup_s"], v[i, "warmup_peak_rps"], v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "commit_reached"],
           v[i, "start_lag_p99_ms"], v[i, "agents_cpu_pct"], v[i, "rss_mb_end"], v[i, "jvm_threads"], v[i, "requests_per_agent_hour"]
-        if (v[i, "mode"] == "hinted") hinted = hinted sprintf("\n- %s agents, poll every %s s with MQTT hints (spread %s s) through a real Mosquitto: the push reached %s agents (%s %%), all by %s s, p95 %s s; hint published %s ms after the commit; %s hints received, %s subscribed (subscribing took %s s, JVM threads %s); %s requests/agent/hour.",
+        if (v[i, "mode"] == "hinted") hinted = hinted sprintf("\n- %s agents, poll every %s s with MQTT hints (spread %s s) through a real Mosquitto: the push was fetched by %s (%s %%), all by %s s, p95 %s s; hint published %s ms after the commit; %s hints received, %s subscribed (subscribing took %s s, JVM threads %s); %s requests/agent/hour.",
           v[i, "agents"], v[i, "hint_interval_s"], v[i, "hint_spread_s"], v[i, "commit_within_limit"], v[i, "commit_within_limit_pct"],
           v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "hint_published_after_ms"], v[i, "hints_received"], v[i, "mqtt_connected"],
           v[i, "mqtt_subscribe_s"], v[i, "jvm_threads_subscribed"], v[i, "requests_per_agent_hour"])
