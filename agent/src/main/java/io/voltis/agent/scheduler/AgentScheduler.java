@@ -126,16 +126,6 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
         }
     }
 
-    /** When the next poll is due; null before the scheduler starts or after it stops. */
-    public java.time.Instant nextPoll() {
-        try {
-            Trigger t = quartz.getTrigger(TriggerKey.triggerKey("poll", AGENT));
-            return t == null || t.getNextFireTime() == null ? null : t.getNextFireTime().toInstant();
-        } catch (SchedulerException e) {
-            return null;
-        }
-    }
-
     private Trigger pollTrigger(Duration delay) {
         return pollTriggerAt(clock.instant().plus(delay));
     }
