@@ -10,6 +10,7 @@ import java.util.Map;
 import io.voltis.agent.Agent;
 import io.voltis.agent.config.AgentConfig;
 import io.voltis.sync.PollSchedule;
+import io.voltis.sync.testing.SlotHosts;
 import io.voltis.sync.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,19 +23,11 @@ class SyncCommandTest {
     @TempDir
     Path tmp;
 
-    static String farHost() {
-        return io.voltis.sync.testing.SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
-    }
-
-    static Map<String, String> device(String host, String greeting) {
-        return io.voltis.sync.testing.SlotHosts.oneFileDevice(host, greeting);
-    }
-
     @Test
     void sync_makesTheDaemonPollNow_andSaysWhatItFound() throws Exception {
-        String host = farHost();
+        String host = SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
         try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
-            String v1 = origin.commit("v1", device(host, "one"));
+            String v1 = origin.commit("v1", SlotHosts.oneFileDevice(host, "one"));
             AgentConfig config = new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1),
                     tmp.resolve("state"), tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, false,
                     null, null, null, null, 2, 10, Duration.ofSeconds(2));
@@ -60,13 +53,13 @@ class SyncCommandTest {
 
     @Test
     void status_showsTheBrokerSubscription_andWhyItIsDown() throws Exception {
-        String host = farHost();
+        String host = SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
         int closed;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             closed = s.getLocalPort(); // nothing listens there once closed: the broker is down
         }
         try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
-            origin.commit("v1", device(host, "one"));
+            origin.commit("v1", SlotHosts.oneFileDevice(host, "one"));
             AgentConfig config = new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1),
                     tmp.resolve("state"), tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", null, false,
                     null, null, null, null, 2, 10, Duration.ofSeconds(2))

@@ -49,13 +49,7 @@ public record HintSettings(String mqttUrl, List<String> topics, String username,
                         + e.getClass().getSimpleName().replace("Exception", ""));
             }
         }
-        if (caFile != null) {
-            try {
-                io.voltis.sync.git.PrivateCa.trustManagers(caFile, "mqtt-ca-file");
-            } catch (io.voltis.sync.git.SourceException e) {
-                throw new io.voltis.agent.config.ConfigException(e.getMessage());
-            }
-        }
+        io.voltis.agent.config.CaFiles.context(caFile, "mqtt-ca-file");
     }
 
     public boolean mqtt() {

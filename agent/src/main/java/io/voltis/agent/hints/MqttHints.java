@@ -120,7 +120,7 @@ public final class MqttHints implements AutoCloseable {
             o.setPassword(pw.toCharArray());
         }
         if (settings.mqttUrl().startsWith("ssl://")) {
-            o.setSocketFactory(sslContext().getSocketFactory());
+            o.setSocketFactory(sslSockets());
             o.setHttpsHostnameVerificationEnabled(true);
         }
         MqttAsyncClient c = new MqttAsyncClient(settings.mqttUrl(), clientId, new MemoryPersistence(), new TimerPingSender(), null);
@@ -212,13 +212,11 @@ public final class MqttHints implements AutoCloseable {
         error = why;
     }
 
-    private SSLContext sslContext() throws IOException {
+    private javax.net.ssl.SSLSocketFactory sslSockets() throws IOException {
         try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, settings.caFile() == null ? null
-                    : io.voltis.sync.git.PrivateCa.trustManagers(settings.caFile(), "mqtt-ca-file"), null);
-            return ctx;
-        } catch (java.security.GeneralSecurityException | io.voltis.sync.git.SourceException e) {
+            SSLContext ctx = io.voltis.agent.config.CaFiles.context(settings.caFile(), "mqtt-ca-file");
+            return ctx == null ? (javax.net.ssl.SSLSocketFactory) javax.net.ssl.SSLSocketFactory.getDefault() : ctx.getSocketFactory();
+        } catch (io.voltis.agent.config.ConfigException e) {
             throw new IOException(e.getMessage(), e);
         }
     }

@@ -254,19 +254,7 @@ public final class NotifyTargets {
 
     /** TLS trusting only the CAs of {@code t}'s {@code ca-file}; null when it has none (the JVM's CAs). */
     static javax.net.ssl.SSLContext tls(NotifyTarget t) throws ConfigException {
-        if (t.caFile() == null) {
-            return null;
-        }
-        String setting = "notify " + t.name() + ": ca-file";
-        try {
-            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
-            context.init(null, io.voltis.sync.git.PrivateCa.trustManagers(t.caFile(), setting), null);
-            return context;
-        } catch (io.voltis.sync.git.SourceException e) {
-            throw new ConfigException(e.getMessage());
-        } catch (java.security.GeneralSecurityException e) {
-            throw new ConfigException(setting + ": " + e.getMessage());
-        }
+        return io.voltis.agent.config.CaFiles.context(t.caFile(), "notify " + t.name() + ": ca-file");
     }
 
     /** The one line of secret file {@code file}; {@code what} names the setting in errors (never the secret). */

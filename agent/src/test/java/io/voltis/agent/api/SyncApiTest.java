@@ -11,6 +11,7 @@ import java.util.Map;
 
 import io.voltis.agent.Agent;
 import io.voltis.agent.config.AgentConfig;
+import io.voltis.sync.testing.SlotHosts;
 import io.voltis.sync.testing.TestRepo;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,14 +31,6 @@ class SyncApiTest {
     @TempDir
     Path tmp;
 
-    static String farHost() {
-        return io.voltis.sync.testing.SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
-    }
-
-    static Map<String, String> device(String host, String greeting) {
-        return io.voltis.sync.testing.SlotHosts.oneFileDevice(host, greeting);
-    }
-
     AgentConfig config(TestRepo origin, String host, Path token) {
         return new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1), tmp.resolve("state"),
                 tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", token, false, null, null, null, null, 2, 10,
@@ -51,9 +44,9 @@ class SyncApiTest {
 
     @Test
     void sync_pollsNow_appliesThePush_andAFloodOfHintsCostsOnePoll() throws Exception {
-        String host = farHost();
+        String host = SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
         try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
-            String v1 = origin.commit("v1", device(host, "one"));
+            String v1 = origin.commit("v1", SlotHosts.oneFileDevice(host, "one"));
             try (Agent agent = Agent.start(config(origin, host, null), Map.of("PATH", System.getenv("PATH")))) {
                 Http http = new Http(agent.apiPort());
                 Thread.sleep(1500);
@@ -65,7 +58,7 @@ class SyncApiTest {
                 await().atMost(Duration.ofSeconds(20)).until(() -> v1.equals(status(http).get("appliedRevision").asString()));
                 assertThat(Files.readString(tmp.resolve("root/etc/app.conf"))).isEqualTo("greeting=one\n");
 
-                String v2 = origin.commit("v2", device(host, "two"));
+                String v2 = origin.commit("v2", SlotHosts.oneFileDevice(host, "two"));
                 Thread.sleep(5200); // past the least gap between two hinted polls
                 assertThat(new HttpResponse(http.postJson("/api/v1/sync", "")).status).isEqualTo(202);
                 await().atMost(Duration.ofSeconds(20)).until(() -> v2.equals(status(http).get("appliedRevision").asString()));
@@ -89,12 +82,12 @@ class SyncApiTest {
 
     @Test
     void sync_takesOnlyAJsonPost_andTheTokenWhenOneIsSet() throws Exception {
-        String host = farHost();
+        String host = SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
         Path token = tmp.resolve("token");
         Files.writeString(token, "0123456789abcdef0123\n");
         Files.setPosixFilePermissions(token, PosixFilePermissions.fromString("rw-------"));
         try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"))) {
-            origin.commit("v1", device(host, "one"));
+            origin.commit("v1", SlotHosts.oneFileDevice(host, "one"));
             try (Agent agent = Agent.start(config(origin, host, token), Map.of("PATH", System.getenv("PATH")))) {
                 Http anonymous = new Http(agent.apiPort());
                 Http withToken = new Http(agent.apiPort(), "0123456789abcdef0123");
