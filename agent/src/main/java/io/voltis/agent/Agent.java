@@ -191,7 +191,7 @@ public final class Agent implements AutoCloseable {
                 config.once(), diedInAStep);
         closeInReverse.push(gate);
         reconciler = new Reconciler(new Reconciler.Parts(clock, store, poller::state, mirror, preparer, new Revisions(store),
-                new FileRenderer(config.root()), new FileSync(config.root(), layout.filesManifest()),
+                new FileRenderer(config.root(), new io.voltis.agent.secrets.SecretBox(config.identityPath())), new FileSync(config.root(), layout.filesManifest()),
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),

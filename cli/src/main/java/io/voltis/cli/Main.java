@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "Pull-based GitOps agent for fleets of edge devices.",
         subcommands = {RunCommand.class, StatusCommand.class, RevisionsCommand.class, PinCommand.class, UnpinCommand.class,
-                RollbackCommand.class, RetryCommand.class, SyncCommand.class, NotifyCommand.class, PlanCommand.class, LogsCommand.class, ValidateCommand.class, DemoCommand.class, TrainingCommand.class,
+                RollbackCommand.class, RetryCommand.class, SyncCommand.class, NotifyCommand.class, IdentityCommand.class, PlanCommand.class, LogsCommand.class, ValidateCommand.class, DemoCommand.class, TrainingCommand.class,
                 VersionCommand.class},
         usageHelpAutoWidth = true)
 public final class Main implements Runnable {

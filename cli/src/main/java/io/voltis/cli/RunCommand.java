@@ -109,6 +109,10 @@ final class RunCommand implements Callable<Integer> {
             description = "After a broker's hint, this device polls after its own delay within this (default: 30s).")
     String hintSpread;
 
+    @Option(names = "--identity-file", paramLabel = "FILE",
+            description = "This device's age identity, for secrets (default: identity.txt in the state directory).")
+    String identityFile;
+
     @Option(names = "--log-format", paramLabel = "text|json", description = "The daemon's log: text lines, or one JSON object per line (default: text).")
     String logFormat;
 
@@ -153,6 +157,12 @@ final class RunCommand implements Callable<Integer> {
             io.voltis.agent.notify.NotifyTargets.check(cfg.notifyTargets());
             cfg.hints().check();
         } catch (ConfigException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try {
+            // an identity open to others, or one set but missing: exit 2 at start, never a key in the message
+            io.voltis.agent.secrets.SecretBox.checkAtStart(cfg.identityPath(), cfg.identityFile() != null);
+        } catch (io.voltis.agent.secrets.IdentityException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         Logging.daemon(cfg.logFormat());
@@ -207,6 +217,7 @@ final class RunCommand implements Callable<Integer> {
         f.put("mqtt-password-file", mqttPasswordFile);
         f.put("mqtt-ca-file", mqttCaFile);
         f.put("hint-spread", hintSpread);
+        f.put("identity-file", identityFile);
         return f;
     }
 

@@ -23,6 +23,11 @@ final class DeviceLoader {
             spec.vars().keySet().forEach(name -> check(found, file, bound, "vars." + name,
                     Templates.BUILTINS.contains(name) ? "'" + name + "' is set by the agent; pick another name"
                             : Names.check(Names.VARIABLE, name, "variable name (letters, digits, '_', '.', '-')")));
+            spec.vars().keySet().stream().filter(n -> n.startsWith(DeviceSpec.SECRET_PREFIX)).forEach(name ->
+                    check(found, file, bound, "vars." + name, "'" + name + "' reads as a secret; define it under secrets: as "
+                            + name.substring(DeviceSpec.SECRET_PREFIX.length())));
+            spec.secrets().keySet().forEach(name -> check(found, file, bound, "secrets." + name,
+                    Names.check(Names.VARIABLE, name, "secret name (letters, digits, '_', '.', '-')")));
             spec.labels().keySet().forEach(name -> check(found, file, bound, "labels." + name,
                     Names.check(Names.VARIABLE, name, "label name (letters, digits, '_', '.', '-')")));
         }

@@ -38,7 +38,8 @@ public final class HostResolver {
                 if (tree.stat(folder).map(e -> e.kind() == SourceTree.Kind.DIRECTORY).orElse(false)) {
                     workload = workloads.load(tree, name);
                     problems.addAll(workload.problems());
-                    problems.addAll(workload.undefinedReferences(match.get().file(), device.value().vars()));
+                    problems.addAll(workload.undefinedReferences(match.get().file(), device.value()));
+                    problems.addAll(SecretChecks.device(tree, match.get().file(), device, workload));
                 } else {
                     problems.add(Problem.at(match.get().file(), device.at("workload"), "workload",
                             "'" + name + "' is not a folder under workloads/"));

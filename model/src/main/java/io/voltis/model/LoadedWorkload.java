@@ -19,11 +19,18 @@ public record LoadedWorkload(String name, String folder, WorkloadSpec spec, List
         return spec != null && problems.isEmpty();
     }
 
-    /** Problems of the references that {@code vars} (plus the built-ins) leave undefined. */
-    public List<Problem> undefinedReferences(String deviceFile, java.util.Map<String, String> vars) {
+    /** Problems of the references that the device's vars and secrets (plus the built-ins) leave undefined. */
+    public List<Problem> undefinedReferences(String deviceFile, DeviceSpec device) {
         return references.stream()
-                .filter(r -> !vars.containsKey(r.name()) && !Templates.BUILTINS.contains(r.name()))
+                .filter(r -> !defined(r.name(), device))
                 .map(r -> r.undefinedIn(deviceFile))
                 .toList();
+    }
+
+    private static boolean defined(String name, DeviceSpec device) {
+        if (name.startsWith(DeviceSpec.SECRET_PREFIX)) {
+            return device.secrets().containsKey(name.substring(DeviceSpec.SECRET_PREFIX.length()));
+        }
+        return device.vars().containsKey(name) || Templates.BUILTINS.contains(name);
     }
 }

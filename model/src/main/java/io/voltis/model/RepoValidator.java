@@ -99,7 +99,8 @@ public final class RepoValidator {
                     .orElse(known.isEmpty() ? "" : "; there are: " + String.join(", ", known))));
             return;
         }
-        problems.addAll(workload.undefinedReferences(file, device.value().vars()));
+        problems.addAll(workload.undefinedReferences(file, device.value()));
+        problems.addAll(SecretChecks.device(tree, file, device, workload));
     }
 
     /** Whether {@code name} in devices/ is a device file; reports names that look meant as one but are not. */

@@ -8,6 +8,7 @@ public record VarRef(String name, String file, int line, int column, String fiel
 
     /** The problem of this reference when {@code device} does not define it. */
     Problem undefinedIn(String deviceFile) {
-        return new Problem(file, line, column, field, "${" + name + "} is not defined in " + deviceFile + " vars");
+        return new Problem(file, line, column, field, "${" + name + "} is not defined in " + deviceFile
+                + (name.startsWith(DeviceSpec.SECRET_PREFIX) ? " secrets" : " vars"));
     }
 }

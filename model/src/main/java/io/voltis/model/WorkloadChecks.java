@@ -94,11 +94,33 @@ final class WorkloadChecks {
             PathGuard.Resolved source = PathGuard.source(tree, folder, f.source());
             if (!source.ok()) {
                 add(at + ".source", source.problem());
+            } else if (f.decrypted() && f.template()) {
+                add(at + ".template", "a decrypted file cannot also be a template; put ${secret.NAME} in a template instead");
+            } else if (f.decrypted()) {
+                String problem = SecretChecks.ageFileProblem(tree, source.path());
+                if (problem != null) {
+                    add(at + ".source", source.path() + ": " + problem);
+                }
             } else if (f.template()) {
+                int before = references.size();
                 template(source.path());
+                secretInTemplate(at, f, references.subList(before, references.size()));
             }
             target(at + ".target", f.target(), targets, i, "files");
         }
+    }
+
+    /**
+     * A template that writes a secret must not be readable by every user: its mode must give
+     * others nothing (docs/secrets.md). The default 0644 does, so such a template declares its mode.
+     */
+    private void secretInTemplate(String at, FileSpec f, List<VarRef> refs) {
+        refs.stream().filter(r -> r.name().startsWith(DeviceSpec.SECRET_PREFIX)).findFirst().ifPresent(r -> {
+            if ((f.mode().bits() & 07) != 0) {
+                add(at + ".mode", String.format("%04o", f.mode().bits()) + " lets every user read ${" + r.name()
+                        + "}, which " + r.file() + " uses; set mode \"0600\" (or \"0640\" for a group)");
+            }
+        });
     }
 
     private void target(String at, String target, Map<String, Integer> seen, int index, String list) {

@@ -33,7 +33,8 @@ public record AgentConfig(
         Path gitCaFile,
         io.voltis.sync.trust.TrustSettings trust,
         java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets,
-        io.voltis.agent.hints.HintSettings hints) {
+        io.voltis.agent.hints.HintSettings hints,
+        Path identityFile) {
 
     public AgentConfig {
         notifyTargets = notifyTargets == null ? java.util.List.of() : java.util.List.copyOf(notifyTargets);
@@ -50,7 +51,36 @@ public record AgentConfig(
                        java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
         this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
                 once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, null);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, null, null);
+    }
+
+    /** The settings with the default device identity, {@code <state-dir>/identity.txt}. */
+    public AgentConfig(String repo, String branch, String path, String hostname, Duration interval,
+                       Duration reconcileInterval, Path stateDir, Path root, Runtime runtime, String listen,
+                       Path apiTokenFile, boolean once, String gitUsername, Path gitPasswordFile, Path sshKey,
+                       Path knownHosts, int jobWorkers, int keepRevisions, Duration stopGrace, boolean allowInsecureHttp,
+                       LogFormat logFormat, io.voltis.model.SizeLimits sizeLimits, Path gitCaFile,
+                       io.voltis.sync.trust.TrustSettings trust,
+                       java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets,
+                       io.voltis.agent.hints.HintSettings hints) {
+        this(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen, apiTokenFile,
+                once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints, null);
+    }
+
+    /**
+     * The device's age identity file: {@code identity-file} when set, else
+     * {@code <state-dir>/identity.txt}. {@link #identityFile} itself is null when not set.
+     */
+    public Path identityPath() {
+        return identityFile != null ? identityFile : stateDir.resolve(io.voltis.agent.secrets.DeviceIdentity.FILE_NAME);
+    }
+
+    /** These settings with the identity file {@code identityFile} (null: the default in the state directory). */
+    public AgentConfig withIdentityFile(Path identityFile) {
+        return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
+                apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints, identityFile);
     }
 
     /**
@@ -71,21 +101,21 @@ public record AgentConfig(
     public AgentConfig withTrust(io.voltis.sync.trust.TrustSettings trust) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints, identityFile);
     }
 
     /** These settings with the check-now hint settings {@code hints}. */
     public AgentConfig withHints(io.voltis.agent.hints.HintSettings hints) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints, identityFile);
     }
 
     /** These settings with the notification targets {@code notify}. */
     public AgentConfig withNotify(java.util.List<io.voltis.agent.notify.NotifyTarget> notifyTargets) {
         return new AgentConfig(repo, branch, path, hostname, interval, reconcileInterval, stateDir, root, runtime, listen,
                 apiTokenFile, once, gitUsername, gitPasswordFile, sshKey, knownHosts, jobWorkers, keepRevisions, stopGrace,
-                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints);
+                allowInsecureHttp, logFormat, sizeLimits, gitCaFile, trust, notifyTargets, hints, identityFile);
     }
 
     /** How the daemon writes its log. NOTE: the words are the setting's values (docs/configuration.md). */

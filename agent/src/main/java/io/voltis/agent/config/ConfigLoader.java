@@ -36,7 +36,7 @@ public final class ConfigLoader {
             "known-hosts", "job-workers", "keep-revisions", "stop-grace", "allow-insecure-http", "log-format",
             "max-file-size", "max-workload-size", "git-ca-file", "verify", "verify-scope", "allowed-signers", "gpg-keys",
             "revoked-keys", "notify", "mqtt-url", "mqtt-topic", "mqtt-username", "mqtt-password-file", "mqtt-ca-file",
-            "hint-spread");
+            "hint-spread", "identity-file");
 
     private final Map<String, String> env;
     private final String machineHostname;
@@ -177,7 +177,8 @@ public final class ConfigLoader {
                     listen(), apiTokenFile(), bool("once"), values.get("git-username"), optionalPath("git-password-file"),
                     optionalPath("ssh-key"), optionalPath("known-hosts"), number("job-workers", 2, 1, 64),
                     number("keep-revisions", 10, 1, 1000), duration("stop-grace", "10s"), bool("allow-insecure-http"),
-                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust(), notifyTargets(), hints());
+                    logFormat(), sizeLimits(), optionalPath("git-ca-file"), trust(), notifyTargets(), hints(),
+                    optionalPath("identity-file"));
         }
 
         /**

@@ -21,6 +21,22 @@ public record DesiredFile(Path target, Content content, int mode, String digest)
         this(target, new Content.Bytes(content), mode, FileSync.digest(content));
     }
 
+    /** Rendered content that holds a secret. */
+    static DesiredFile secret(Path target, byte[] content, int mode) {
+        return new DesiredFile(target, new Content.Bytes(content, true), mode, FileSync.digest(content));
+    }
+
+    /** The plaintext of the age file {@code source}, decrypted once here to prove it can be and to hash it. */
+    static DesiredFile decrypted(Path target, Path source, String shown, io.voltis.agent.secrets.SecretBox box, int mode)
+            throws io.voltis.agent.secrets.SecretException {
+        io.voltis.agent.secrets.SecretBox.Digested d = box.digest(source, shown);
+        return new DesiredFile(target, new Content.Decrypted(source, shown, box, d.size()), mode, d.sha256());
+    }
+
+    public boolean secret() {
+        return content.secret();
+    }
+
     /** The file {@code source} of an unpacked revision, hashed as a stream. */
     public static DesiredFile of(Path target, Path source, int mode) throws IOException {
         MessageDigest digest = FileSync.sha256();
@@ -47,6 +63,6 @@ public record DesiredFile(Path target, Content content, int mode, String digest)
 
     @Override
     public String toString() {
-        return "DesiredFile[" + target + ", " + size() + " bytes, " + String.format("%04o", mode) + "]";
+        return "DesiredFile[" + target + ", " + size() + " bytes, " + String.format("%04o", mode) + (secret() ? ", secret" : "") + "]";
     }
 }

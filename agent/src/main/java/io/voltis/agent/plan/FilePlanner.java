@@ -69,7 +69,7 @@ final class FilePlanner {
         }
         for (Path old : manifest.managed()) {
             if (!wanted.containsKey(old) && old.startsWith(root) && Files.exists(old, LinkOption.NOFOLLOW_LINKS)) {
-                out.add(removed(old));
+                out.add(removed(old, placed.get(old), applied == null));
             }
         }
         return out;
@@ -79,6 +79,9 @@ final class FilePlanner {
         String target = d.target().toString();
         OnDisk now = OnDisk.read(d.target());
         FileState want = new FileState(octal(d.mode()), writer, d.size(), d.digest());
+        if (d.secret() || (placed != null && placed.secret())) {
+            return secret(d, placed, now, want);
+        }
         if (now.kind == OnDisk.Kind.MISSING) {
             Shown shown = Shown.of(target, null, shownContent(d), label);
             return new FileChange(target, FileKind.ADDED, null, want, false, shown.binary, shown.diff, shown.note);
@@ -101,18 +104,56 @@ final class FilePlanner {
         return new FileChange(target, FileKind.CHANGED, now.state, want, drift, shown.binary, shown.diff, shown.note);
     }
 
+    /**
+     * A secret file's change: whether it is added or changed, its mode and size, never its
+     * content, a diff or a digest (a digest of a short password would let anyone guess it).
+     */
+    private FileChange secret(DesiredFile d, DesiredFile placed, OnDisk now, FileState want) {
+        String target = d.target().toString();
+        FileState hidden = new FileState(want.mode(), want.owner(), want.size(), null);
+        if (now.kind == OnDisk.Kind.MISSING) {
+            return new FileChange(target, FileKind.ADDED, null, hidden, false, false, null, "(secret)");
+        }
+        if (now.kind != OnDisk.Kind.FILE) {
+            return new FileChange(target, now.kind == OnDisk.Kind.UNREADABLE ? FileKind.UNKNOWN : FileKind.CHANGED,
+                    hide(now.state), hidden, false, false, null, now.kind == OnDisk.Kind.UNREADABLE
+                    ? "(secret) cannot read it: " + now.problem + " (run plan as the agent's user)"
+                    : "(secret) is not a regular file: the apply fails");
+        }
+        boolean sameContent = now.state.sha256().equals(d.digest());
+        if (sameContent && now.mode == d.mode()) {
+            return null;
+        }
+        boolean drift = placed != null && !(now.state.sha256().equals(placed.digest()) && now.mode == placed.mode());
+        return new FileChange(target, FileKind.CHANGED, hide(now.state), hidden, drift, false, null,
+                sameContent ? "(secret, mode changed)" : "(secret, changed)");
+    }
+
+    private static FileState hide(FileState state) {
+        return state == null ? null : new FileState(state.mode(), state.owner(), state.size(), null);
+    }
+
     /** The desired content when small enough to diff, else {@link OnDisk#TOO_LARGE}: a large file is never held whole. */
     private static byte[] shownContent(DesiredFile d) throws IOException {
         byte[] bytes = d.content().bytesUpTo(MAX_DIFF_BYTES);
         return bytes == null ? OnDisk.TOO_LARGE : bytes;
     }
 
-    private FileChange removed(Path old) {
+    /**
+     * A file the agent placed that the target revision no longer declares. Its content is not
+     * shown when it was a secret, or, with the applied revision unknown, when others may not
+     * read it: every secret file is written so (docs/secrets.md).
+     */
+    private FileChange removed(Path old, DesiredFile placed, boolean appliedUnknown) {
         String target = old.toString();
         OnDisk now = OnDisk.read(old);
         if (now.kind != OnDisk.Kind.FILE) {
             return new FileChange(target, FileKind.REMOVED, now.state, null, false, false, null,
                     now.kind == OnDisk.Kind.UNREADABLE ? "cannot read it: " + now.problem : null);
+        }
+        if ((placed != null && placed.secret()) || (placed == null && appliedUnknown && (now.mode & 04) == 0)) {
+            return new FileChange(target, FileKind.REMOVED, hide(now.state), null, false, false, null,
+                    placed != null ? "(secret)" : "(not readable by others: content not shown)");
         }
         Shown shown = Shown.of(target, now.content, null, null);
         return new FileChange(target, FileKind.REMOVED, now.state, null, false, shown.binary, shown.diff, shown.note);

@@ -82,7 +82,7 @@ public final class Planner implements AutoCloseable {
                 config.hostname());
         this.revisions = new Revisions(store);
         this.local = revisions.local(mirror);
-        this.renderer = new FileRenderer(config.root());
+        this.renderer = new FileRenderer(config.root(), new io.voltis.agent.secrets.SecretBox(config.identityPath()));
         StateLayout layout = new StateLayout(config.stateDir());
         this.files = new FilePlanner(config.root(), new FileSync(config.root(), layout.filesManifest()), owner(layout.dir()));
         this.packages = new PackagePlanner(system, new Artifacts(layout.artifacts(), ArtifactOptions.defaults(),

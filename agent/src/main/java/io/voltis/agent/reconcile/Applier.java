@@ -78,8 +78,10 @@ public final class Applier {
     public static Applied plan(Preparation.Ready ready, FileRenderer renderer, Path root, String hostname)
             throws FileStepException {
         Map<String, String> vars = vars(ready, root, hostname);
+        String folder = ready.resolution().workload().folder();
+        vars.putAll(renderer.secrets(ready.dir(), folder, ready.resolution().device().secrets()));
         WorkloadSpec spec = ready.resolution().workload().spec();
-        List<DesiredFile> files = renderer.render(ready.dir(), spec.files(), vars);
+        List<DesiredFile> files = renderer.render(ready.dir(), folder, spec.files(), vars);
         List<ServiceDefinition> services = ServicePlan.definitions(ready.resolution().workload().name(), spec.services(),
                 ready.dir(), ready.files(), files, vars);
         return new Applied(ready, vars, files, services);
