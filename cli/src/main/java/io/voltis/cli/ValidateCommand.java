@@ -66,6 +66,11 @@ final class ValidateCommand implements Callable<Integer> {
             "HEAD must descend from it. Default: the whole history of HEAD."})
     String since;
 
+    @Option(names = "--recipients", paramLabel = "DIR", description = {
+            "Check that every device is a recipient of each encrypted file it uses, with the devices'",
+            "recipients in DIR/<hostname>.txt (default: the repo's recipients/ folder, when it has one)."})
+    Path recipients;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -97,7 +102,16 @@ final class ValidateCommand implements Callable<Integer> {
         RepoValidator validator = new RepoValidator(new QuartzCronCheck(),
                 new SizeLimits(size("--max-file-size", maxFileSize), size("--max-workload-size", maxWorkloadSize)));
         DirectoryTree tree = new DirectoryTree(dir);
-        ValidationReport report = host == null ? validator.validate(tree) : validator.validateHost(tree, host);
+        if (recipients != null && !Files.isDirectory(recipients)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recipients: '" + recipients + "' is not a directory");
+        }
+        if (recipients != null && host != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--recipients checks the whole repo: drop --host");
+        }
+        ValidationReport report = host != null ? validator.validateHost(tree, host)
+                : recipients != null ? validator.validate(tree, new io.voltis.model.RecipientChecks(new DirectoryTree(recipients), "",
+                        recipients + "/"))
+                : validator.validate(tree);
         Signatures signatures = allowedSigners == null && gpgKeys == null ? null : signatures();
         PrintWriter out = spec.commandLine().getOut();
         boolean valid = report.valid() && (signatures == null || signatures.refused().isEmpty());

@@ -28,8 +28,24 @@ public final class RepoValidator {
         this.workloads = new WorkloadLoader(cron, limits);
     }
 
-    /** Validates the whole repo at the root of {@code tree}. */
+    /**
+     * Validates the whole repo at the root of {@code tree}, with the recipients check when the
+     * repo has a {@code recipients/} folder.
+     */
     public ValidationReport validate(SourceTree tree) {
+        try {
+            return validate(tree, isDirectory(tree, RecipientChecks.FOLDER)
+                    ? new RecipientChecks(tree, RecipientChecks.FOLDER, RecipientChecks.FOLDER + "/") : null);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + tree, e);
+        }
+    }
+
+    /**
+     * Validates the whole repo at the root of {@code tree}; {@code recipients}, when not null,
+     * also checks that every device is a recipient of each encrypted file it uses.
+     */
+    public ValidationReport validate(SourceTree tree, RecipientChecks recipients) {
         List<Problem> problems = new ArrayList<>();
         Map<String, LoadedWorkload> loaded = new HashMap<>();
         int devices = 0;
@@ -49,8 +65,11 @@ public final class RepoValidator {
                 String file = DeviceResolver.FOLDER + "/" + name;
                 if (deviceFileName(tree, file, name, problems)) {
                     devices++;
-                    checkDevice(tree, file, loaded, problems);
+                    checkDevice(tree, file, loaded, problems, recipients);
                 }
+            }
+            if (recipients != null) {
+                problems.addAll(recipients.check(tree));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tree, e);
@@ -69,7 +88,7 @@ public final class RepoValidator {
                         + "' (tried " + String.join(", ", DeviceResolver.candidates(hostname)) + ")"));
                 return new ValidationReport(problems, 0, 0, null);
             }
-            checkDevice(tree, match.get().file(), loaded, problems);
+            checkDevice(tree, match.get().file(), loaded, problems, null);
             loaded.values().forEach(w -> problems.addAll(w.problems()));
             return new ValidationReport(new ArrayList<>(new TreeSet<>(problems)), 1, loaded.size(), match.get());
         } catch (IOException e) {
@@ -78,7 +97,7 @@ public final class RepoValidator {
     }
 
     private void checkDevice(SourceTree tree, String file, Map<String, LoadedWorkload> loaded,
-                             List<Problem> problems) throws IOException {
+                             List<Problem> problems, RecipientChecks recipients) throws IOException {
         Bound<DeviceSpec> device = DeviceLoader.load(tree, file, problems);
         if (device == null) {
             return;
@@ -101,6 +120,34 @@ public final class RepoValidator {
         }
         problems.addAll(workload.undefinedReferences(file, device.value()));
         problems.addAll(SecretChecks.device(tree, file, device, workload));
+        if (recipients != null && workload.spec() != null) {
+            String host = file.substring(DeviceResolver.FOLDER.length() + 1, file.length() - DeviceResolver.SUFFIX.length());
+            if (!host.equals(DeviceResolver.DEFAULT)) {
+                for (String encrypted : encryptedFiles(tree, workload, device.value())) {
+                    recipients.use(encrypted, file, host);
+                }
+            }
+        }
+    }
+
+    /** The encrypted files (tree paths) a device uses: its secrets and its workload's decrypted files. */
+    private static List<String> encryptedFiles(SourceTree tree, LoadedWorkload workload, DeviceSpec device) throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String source : device.secrets().values()) {
+            PathGuard.Resolved r = PathGuard.source(tree, workload.folder(), source);
+            if (r.ok()) {
+                out.add(r.path());
+            }
+        }
+        for (FileSpec f : workload.spec().files()) {
+            if (f.decrypted()) {
+                PathGuard.Resolved r = PathGuard.source(tree, workload.folder(), f.source());
+                if (r.ok()) {
+                    out.add(r.path());
+                }
+            }
+        }
+        return out;
     }
 
     /** Whether {@code name} in devices/ is a device file; reports names that look meant as one but are not. */

@@ -159,8 +159,8 @@ public final class DeviceIdentity {
                 recipients.add(factory.translateKey(new SecretKeySpec(keys.get(i).getBytes(StandardCharsets.US_ASCII),
                         "X25519")).toString());
             }
-        } catch (GeneralSecurityException e) {
-            // the message of a failed Bech32 decoding never holds the key itself
+        } catch (GeneralSecurityException | RuntimeException e) {
+            // the library's message is not shown: no part of a key goes into a message
             throw new IdentityException("identity " + file + " holds a key that is not a valid age X25519 identity");
         }
         return new DeviceIdentity(file, recipients, keys);
