@@ -60,6 +60,9 @@ public final class RecipientChecks {
             } catch (AgeHeader.Malformed malformed) {
                 continue; // already a problem of the file itself
             }
+            if (header.deviceProblem() != null) {
+                continue; // no device can decrypt it: already a problem of the file itself
+            }
             String sidecar = path + SIDECAR;
             if (tree.stat(sidecar).map(s -> s.kind() != SourceTree.Kind.FILE).orElse(true)) {
                 problems.add(new Problem(path, 0, 0, "", "cannot check whom it is encrypted to (age does not record it):"

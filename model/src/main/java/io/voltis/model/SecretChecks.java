@@ -31,6 +31,27 @@ public final class SecretChecks {
         return header.deviceProblem();
     }
 
+    /**
+     * Why the age file at {@code path} cannot be a {@code secrets:} value, or null. The size
+     * limit is on the payload, not the file: a file for 1,000 recipients has a 110 KB header.
+     */
+    private static String valueProblem(SourceTree tree, String path) throws IOException {
+        try {
+            AgeHeader header = header(tree, path);
+            String bad = header.deviceProblem();
+            if (bad != null) {
+                return path + ": " + bad;
+            }
+            if (header.payloadBytes() > MAX_SECRET_BYTES + AgeHeader.MIN_PAYLOAD) {
+                return path + ": larger than " + (MAX_SECRET_BYTES >> 10)
+                        + " KiB; a secret is a value: write a large one as a file with decrypt: age";
+            }
+            return null;
+        } catch (AgeHeader.Malformed e) {
+            return path + ": " + e.getMessage();
+        }
+    }
+
     /** The header of the age file at {@code path}. */
     public static AgeHeader header(SourceTree tree, String path) throws IOException, AgeHeader.Malformed {
         byte[] bytes = tree.read(path, MAX_HEADER_BYTES);
@@ -50,12 +71,8 @@ public final class SecretChecks {
             String problem;
             if (!source.ok()) {
                 problem = source.problem();
-            } else if (tree.size(source.path()) > MAX_SECRET_BYTES) {
-                problem = source.path() + ": larger than " + (MAX_SECRET_BYTES >> 10)
-                        + " KiB; a secret is a value: write a large one as a file with decrypt: age";
             } else {
-                String bad = ageFileProblem(tree, source.path());
-                problem = bad == null ? null : source.path() + ": " + bad;
+                problem = valueProblem(tree, source.path());
             }
             if (problem != null) {
                 problems.add(Problem.at(deviceFile, device.at(field), field, problem));
