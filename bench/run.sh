@@ -34,6 +34,8 @@
 # optional parts (PARTS=...):
 #   api       bench/api.sh       wrk on /api/v1/status vs /healthz                             ~5 min
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
+#   secrets   bench/secrets.sh   validate 1,000 devices using files encrypted to 1,000 age
+#                                recipients, with vs without the recipients check              ~1.5 min
 # The fleet against a real Git host (Apache + git-http-backend), clumped and hinted rounds
 # (Mosquitto), and larger fleets do not fit in the 30 minutes: `bench/fleet.sh` on its own
 # (AGENTS=1000 MODES="jittered clumped hinted" DURATION=400 HINT_SPREAD=120: ~22 min).
@@ -63,6 +65,7 @@ for part in $PARTS; do
   t0=$SECONDS
   case "$part" in
     validate) cmd=(bench/validate-large-repo.sh) ;;
+    secrets) cmd=(bench/secrets.sh) ;;
     sync) cmd=(bench/sync.sh) ;;
     agent) cmd=(bench/agent.sh) ;;
     api) cmd=(bench/api.sh) ;;
@@ -72,7 +75,7 @@ for part in $PARTS; do
     trust) cmd=(bench/trust.sh) ;;
     gate) cmd=(bench/gate.sh) ;;
     notify) cmd=(bench/notify.sh) ;;
-    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate notify api validate)" >&2; exit 2 ;;
+    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate notify api validate secrets)" >&2; exit 2 ;;
   esac
   export BENCH_PART=$part
   if [ -n "$smoke" ]; then

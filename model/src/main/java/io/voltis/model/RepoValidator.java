@@ -19,6 +19,8 @@ import java.util.TreeSet;
 public final class RepoValidator {
 
     private final WorkloadLoader workloads;
+    /** Each encrypted value's outcome during one validation (see {@link SecretChecks}); cleared by each. */
+    private final Map<String, String> secretsChecked = new HashMap<>();
 
     public RepoValidator(CronCheck cron) {
         this(cron, SizeLimits.DEFAULTS);
@@ -46,6 +48,7 @@ public final class RepoValidator {
      * also checks that every device is a recipient of each encrypted file it uses.
      */
     public ValidationReport validate(SourceTree tree, RecipientChecks recipients) {
+        secretsChecked.clear();
         List<Problem> problems = new ArrayList<>();
         Map<String, LoadedWorkload> loaded = new HashMap<>();
         int devices = 0;
@@ -79,6 +82,7 @@ public final class RepoValidator {
 
     /** Validates the device file {@code hostname} resolves to, and the workload it names. */
     public ValidationReport validateHost(SourceTree tree, String hostname) {
+        secretsChecked.clear();
         List<Problem> problems = new ArrayList<>();
         Map<String, LoadedWorkload> loaded = new HashMap<>();
         try {
@@ -119,7 +123,7 @@ public final class RepoValidator {
             return;
         }
         problems.addAll(workload.undefinedReferences(file, device.value()));
-        problems.addAll(SecretChecks.device(tree, file, device, workload));
+        problems.addAll(SecretChecks.device(tree, file, device, workload, secretsChecked));
         if (recipients != null && workload.spec() != null) {
             String host = file.substring(DeviceResolver.FOLDER.length() + 1, file.length() - DeviceResolver.SUFFIX.length());
             if (!host.equals(DeviceResolver.DEFAULT)) {

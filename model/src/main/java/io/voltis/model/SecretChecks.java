@@ -61,6 +61,15 @@ public final class SecretChecks {
     /** The problems of the {@code secrets:} of the device file {@code deviceFile}, whose workload is {@code workload}. */
     static List<Problem> device(SourceTree tree, String deviceFile, Bound<DeviceSpec> device, LoadedWorkload workload)
             throws IOException {
+        return device(tree, deviceFile, device, workload, new java.util.HashMap<>());
+    }
+
+    /**
+     * As above, with {@code checked} keeping each file's outcome (the empty string: none) across
+     * the devices of one validation: a file for 1,000 recipients is parsed once, not per device.
+     */
+    static List<Problem> device(SourceTree tree, String deviceFile, Bound<DeviceSpec> device, LoadedWorkload workload,
+                                Map<String, String> checked) throws IOException {
         List<Problem> problems = new ArrayList<>();
         for (Map.Entry<String, String> secret : device.value().secrets().entrySet()) {
             String field = "secrets." + secret.getKey();
@@ -72,7 +81,13 @@ public final class SecretChecks {
             if (!source.ok()) {
                 problem = source.problem();
             } else {
-                problem = valueProblem(tree, source.path());
+                String known = checked.get(source.path());
+                if (known == null) {
+                    String found = valueProblem(tree, source.path());
+                    known = found == null ? "" : found;
+                    checked.put(source.path(), known);
+                }
+                problem = known.isEmpty() ? null : known;
             }
             if (problem != null) {
                 problems.add(Problem.at(deviceFile, device.at(field), field, problem));
