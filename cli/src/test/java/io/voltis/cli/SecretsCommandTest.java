@@ -172,6 +172,18 @@ class SecretsCommandTest {
     }
 
     @Test
+    void secretInAHealthCheckUrl_isRefused_asItWouldShowInStatus() throws IOException {
+        write("workloads/db/workload.yaml", WORKLOAD.replace("env: {PW: \"${secret.pw}\"}}",
+                "env: {PW: \"${secret.pw}\"}, health: {http: \"http://u:${secret.pw}@127.0.0.1:8080/\"}}"));
+
+        Cli cli = validate();
+
+        assertThat(cli.outLines()).containsExactly("workloads/db/workload.yaml:6:112: services[0].health.http: ${secret.pw}"
+                + " can only be used in templated files, command, run and env: here it would show in status and errors",
+                "1 problem in 2 devices, 1 workload");
+    }
+
+    @Test
     void templateThatWouldEchoASecretIntoAFileEveryoneReads_isRefused() throws IOException {
         write("workloads/db/workload.yaml", WORKLOAD.replace(", mode: \"0640\"", "")
                 .replace("files:\n", "files:\n  - {source: secrets/db.env.age, target: etc/db2.env, decrypt: age, template: true}\n"));

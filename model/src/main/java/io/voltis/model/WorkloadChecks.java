@@ -18,6 +18,7 @@ import java.util.regex.Pattern;
 final class WorkloadChecks {
 
     private static final int MAX_TEMPLATE_BYTES = Templates.MAX_BYTES;
+    private static final Pattern SECRET_FIELDS = Pattern.compile("(services|jobs)\\[\\d+]\\.(command|run|env)\\b.*");
     private static final Pattern TCP = Pattern.compile("([^\\s:/\\[\\]]+|\\[[0-9A-Fa-f:]+]):(\\d{1,5})");
 
     private final SourceTree tree;
@@ -243,9 +244,18 @@ final class WorkloadChecks {
         cron.problem(expression).ifPresent(reason -> add(at, "'" + expression + "' is not a valid Quartz cron expression: " + reason));
     }
 
-    /** Records the {@code ${var}} references in a field's value. */
+    /**
+     * Records the {@code ${var}} references in a field's value. A {@code ${secret.*}} is only
+     * for a service's {@code command} and {@code env} and a job's {@code run} and {@code env}:
+     * elsewhere (a health check URL, an artifact URL) the value would show in status and errors.
+     */
     void references(String at, String value) {
         for (String name : Templates.references(value)) {
+            if (name.startsWith(DeviceSpec.SECRET_PREFIX) && !SECRET_FIELDS.matcher(at).matches()) {
+                add(at, "${" + name + "} can only be used in templated files, command, run and env: here it would"
+                        + " show in status and errors");
+                continue;
+            }
             Location where = bound.at(at);
             references.add(new VarRef(name, file, where == null ? 0 : where.line(), where == null ? 0 : where.column(), at));
         }

@@ -13,9 +13,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import io.voltis.agent.files.DesiredFile;
 import io.voltis.agent.runtime.ServiceDefinition;
+import io.voltis.model.DeviceSpec;
 import io.voltis.model.HealthCheck;
 import io.voltis.model.ServiceSpec;
 import io.voltis.model.ServiceState;
@@ -54,8 +56,10 @@ final class ServicePlan {
                     + s.restart() + "\0" + fingerprintText(h));
             // A dependency declared stopped stays stopped: starting this service must not start it.
             List<String> dependsOn = s.dependsOn().stream().filter(d -> states.get(d) == ServiceState.RUNNING).toList();
+            boolean secret = Stream.concat(s.command().stream(), s.env().values().stream())
+                    .anyMatch(v -> Templates.references(v).stream().anyMatch(n -> n.startsWith(DeviceSpec.SECRET_PREFIX)));
             byName.put(s.name(), new ServiceDefinition(workload, s.name(), command, env, dir, s.restart(), s.state(),
-                    dependsOn, h, fingerprint));
+                    dependsOn, h, fingerprint, secret));
         }
         return order(services, byName);
     }

@@ -20,14 +20,30 @@ import io.voltis.model.ServiceState;
  * dependency declared {@code stopped} is left out, as starting this service must not start it
  * (systemd's {@code Wants=} would). It is not part of the fingerprint: the order of starts
  * changes nothing the running process sees.
+ * <p>
+ * {@code secret} is set when the command or environment holds a {@code ${secret.*}} value: the
+ * systemd runtime then writes the unit readable by root only (docs/secrets.md).
  */
 public record ServiceDefinition(String workload, String name, List<String> command, Map<String, String> env,
                                 Path workingDir, RestartPolicy restart, ServiceState state, List<String> dependsOn,
-                                HealthCheck health, String fingerprint) {
+                                HealthCheck health, String fingerprint, boolean secret) {
 
     public ServiceDefinition {
         command = List.copyOf(command);
         env = Map.copyOf(env);
         dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    }
+
+    /** A definition that holds no secret. */
+    public ServiceDefinition(String workload, String name, List<String> command, Map<String, String> env,
+                             Path workingDir, RestartPolicy restart, ServiceState state, List<String> dependsOn,
+                             HealthCheck health, String fingerprint) {
+        this(workload, name, command, env, workingDir, restart, state, dependsOn, health, fingerprint, false);
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceDefinition[" + workload + "/" + name + ", " + (secret ? "command and env not shown: they hold a secret"
+                : "command=" + command + ", env=" + env) + ", state=" + state + "]";
     }
 }

@@ -130,7 +130,7 @@ public final class SystemdRuntime implements ServiceRuntime {
             unit = UnitFile.unitName(definition.workload(), name);
             String content = UnitFile.render(definition);
             boolean retired = retireOtherUnits(name, unit);
-            Change change = writeIfChanged(unit, content, definition.fingerprint());
+            Change change = writeIfChanged(unit, content, definition.fingerprint(), definition.secret());
             if (retired || change != Change.UNCHANGED) {
                 call("daemon-reload");
             }
@@ -173,7 +173,7 @@ public final class SystemdRuntime implements ServiceRuntime {
      * A pending marker left by an earlier write means it is unknown whether the running process
      * has the fingerprint on disk: CHANGED, so it restarts.
      */
-    private Change writeIfChanged(String unit, String content, String fingerprint) throws IOException {
+    private Change writeIfChanged(String unit, String content, String fingerprint, boolean secret) throws IOException {
         String existing = units.read(unit);
         boolean pending = units.isPending(unit);
         if (content.equals(existing) && !pending) {
@@ -181,7 +181,7 @@ public final class SystemdRuntime implements ServiceRuntime {
         }
         units.markPending(unit);
         if (!content.equals(existing)) {
-            units.write(unit, content);
+            units.write(unit, content, secret);
         }
         if (existing == null) {
             return Change.NEW;

@@ -29,6 +29,7 @@ import java.util.Set;
 final class UnitDirectory {
 
     private static final Set<PosixFilePermission> MODE_0644 = PosixFilePermissions.fromString("rw-r--r--");
+    private static final Set<PosixFilePermission> MODE_0600 = PosixFilePermissions.fromString("rw-------");
 
     /** A unit file found on disk and the service it runs. */
     record Managed(String unit, String workload, String service) {
@@ -54,18 +55,27 @@ final class UnitDirectory {
     }
 
     void write(String unit, String content) throws IOException {
+        write(unit, content, false);
+    }
+
+    /**
+     * Writes the unit; {@code secret}: 0600, as its command or environment holds a secret
+     * (the temporary file is 0600 from its creation, so no moment exposes it).
+     */
+    void write(String unit, String content, boolean secret) throws IOException {
         Files.createDirectories(dir);
         Path temp = dir.resolve("." + unit + ".tmp");
+        Files.deleteIfExists(temp);
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            try (FileChannel out = FileChannel.open(temp, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    PosixFilePermissions.asFileAttribute(MODE_0600))) {
                 ByteBuffer bytes = ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8));
                 while (bytes.hasRemaining()) {
                     out.write(bytes);
                 }
                 out.force(true);
             }
-            Files.setPosixFilePermissions(temp, MODE_0644);
+            Files.setPosixFilePermissions(temp, secret ? MODE_0600 : MODE_0644);
             Files.move(temp, path(unit), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } finally {
             Files.deleteIfExists(temp);

@@ -59,6 +59,24 @@ class SystemdRuntimeTest {
     }
 
     @Test
+    void aServiceWhoseEnvHoldsASecret_getsAUnitOnlyRootReads() throws Exception {
+        ServiceDefinition plain = running("gateway", "fp-1");
+        runtime.apply(new ServiceDefinition(plain.workload(), plain.name(), plain.command(),
+                java.util.Map.of("DB_PASSWORD", "from-a-secret"), plain.workingDir(), plain.restart(), plain.state(),
+                plain.dependsOn(), plain.health(), "fp-2", true));
+
+        Path unit = systemd.unitDir.resolve(UNIT);
+        assertThat(Files.readString(unit)).contains("Environment=\"DB_PASSWORD=from-a-secret\"\n");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(unit))).isEqualTo("rw-------");
+        try (var files = Files.list(systemd.unitDir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactly(UNIT);
+        }
+
+        runtime.apply(running("gateway", "fp-3")); // the secret is gone: readable by all again
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(unit))).isEqualTo("rw-r--r--");
+    }
+
+    @Test
     void sameFingerprintAgain_onlyAsksIsActiveAndLeavesTheFileAlone() throws Exception {
         runtime.apply(running("gateway", "fp-1"));
         Path unit = systemd.unitDir.resolve(UNIT);
