@@ -95,6 +95,15 @@ else
     say "$PASSED passed, $FAILED failed"
     exit 1
 fi
+# --- the device's age identity is made at install (docs/secrets.md) ------------------------------
+id_mode=$(inside stat -c %a /var/lib/voltis/identity.txt 2>/dev/null || true)
+id_recipient=$(inside voltis-agent identity 2>/dev/null || true)
+if [ "$id_mode" = 600 ] && case "$id_recipient" in age1*) true ;; *) false ;; esac \
+    && grep -q "age recipient (for recipients/<hostname>.txt): $id_recipient" "$WORK/dpkg.log"; then
+    pass "identity: the install made the device's age identity (0600) and printed its recipient"
+else
+    fail "identity" "mode '$id_mode', recipient '$id_recipient'; $(grep 'voltis-agent:' "$WORK/dpkg.log" | tr '\n' ' ')"
+fi
 # --- the class-data archive is made at install (decision 0036) ----------------------------------
 JSA=/var/cache/voltis-agent/voltis-agent.jsa
 if inside test -s "$JSA" && inside test -s "$JSA.stamp" && grep -q "made the class-data archive" "$WORK/dpkg.log"; then

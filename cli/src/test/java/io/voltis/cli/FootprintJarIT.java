@@ -83,10 +83,14 @@ class FootprintJarIT {
                 "workloads/quiet/files/a.txt", "a\n",
                 "workloads/quiet/workload.yaml", "apiVersion: voltis/v1\nfiles:\n  - {source: files/a.txt, target: etc/a.txt}\n"));
 
+        // a device identity, as the .deb makes one: checked at start, its crypto loaded only for a secret
+        Path state = Files.createDirectories(tmp.resolve("plain/state"));
+        Files.setPosixFilePermissions(state, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        io.voltis.sync.testing.AgeCli.keygen(state.resolve("identity.txt"));
         String loaded = untilReady(repo, "plain", List.of());
         assertThat(loaded).contains("io.undertow.Undertow ", "io.voltis.agent.notify.WebhookDelivery ",
                 "io.voltis.agent.notify.SmtpDelivery ").doesNotContain(MBEAN_SERVER_CLASS, HTTP_CLIENT_CLASS, MAIL_SESSION_CLASS,
-                "org.eclipse.paho.", "io.voltis.agent.hints.MqttHints ");
+                "org.eclipse.paho.", "io.voltis.agent.hints.MqttHints ", "com.exceptionfactory.jagged.");
 
         String asked = untilReady(repo, "asked", List.of("-Dvoltis.jmx=true"));
         assertThat(asked).contains(MBEAN_SERVER_CLASS);

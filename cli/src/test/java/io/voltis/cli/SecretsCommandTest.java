@@ -178,7 +178,7 @@ class SecretsCommandTest {
 
         Cli cli = validate();
 
-        assertThat(cli.outLines()).containsExactly("workloads/db/workload.yaml:6:112: services[0].health.http: ${secret.pw}"
+        assertThat(cli.outLines()).containsExactly("workloads/db/workload.yaml:6:97: services[0].health.http: ${secret.pw}"
                 + " can only be used in templated files, command, run and env: here it would show in status and errors",
                 "1 problem in 2 devices, 1 workload");
     }

@@ -105,7 +105,8 @@ class SecretsJarIT {
             + "  - {source: app.conf, target: etc/db/app.conf, template: true, mode: \"0640\"}\n"
             + "services:\n"
             + "  - name: app\n"
-            + "    command: [sh, -c, 'test -n \"$DB_PASSWORD\" && echo has-password; exec sleep 1000']\n"
+            + "    command: [sh, -c, 'test \"$1\" = \"$DB_PASSWORD\" && echo has-password; exec sleep 1000', app,"
+            + " \"${secret.db_password}\"]\n"
             + "    env: {DB_PASSWORD: \"${secret.db_password}\"}\n";
 
     private static final String PLAIN_WORKLOAD = "apiVersion: voltis/v1\n"
@@ -150,7 +151,7 @@ class SecretsJarIT {
         assertThat(mode(root("edge-a").resolve("etc/db/app.conf"))).isEqualTo("rw-r-----");
         try (Stream<Path> logs = Files.walk(state("edge-a"))) {
             assertThat(logs.filter(p -> p.toString().contains("app") && p.toString().endsWith(".log")).map(SecretsJarIT::read)
-                    .anyMatch(s -> s.contains("has-password"))).as("the service saw DB_PASSWORD").isTrue();
+                    .anyMatch(s -> s.contains("has-password"))).as("the service got the value in its env and argument").isTrue();
         }
 
         // the device it is not encrypted to: keeps its last good revision, says which file and how to fix it
@@ -174,7 +175,7 @@ class SecretsJarIT {
         assertThat(plan.out()).contains("(secret, changed)").contains("etc/db/db.env").contains("etc/db/app.conf");
         Run planJson = cli("plan", v1, "-o", "json", "--state-dir", state("edge-a").toString(), "--root",
                 root("edge-a").toString(), "--hostname", "edge-a", "--repo", origin.fileUrl());
-        assertThat(planJson.out()).contains("(secret, changed)");
+        assertThat(planJson.out()).contains("(secret, changed)").contains("(arguments not shown: the service uses a secret)");
 
         // the API, from a daemon running v2
         int port = freePort();

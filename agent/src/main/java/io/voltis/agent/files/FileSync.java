@@ -146,6 +146,7 @@ public final class FileSync {
         if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileStepException(target + ": is a folder");
         }
+        removeLeftovers(parent, "." + target.getFileName() + ".voltis-");
         Path temp;
         try {
             temp = Files.createTempFile(parent, "." + target.getFileName() + ".voltis-", ".tmp");
@@ -165,6 +166,21 @@ public final class FileSync {
             Files.deleteIfExists(temp);
         }
         seen.remove(target);
+    }
+
+    /**
+     * Deletes the temporary files of an earlier write of the same target that an agent killed
+     * between writing and renaming left behind (0600, but for a secret still a plaintext copy).
+     */
+    private static void removeLeftovers(Path parent, String prefix) throws IOException {
+        try (java.nio.file.DirectoryStream<Path> stale = Files.newDirectoryStream(parent,
+                p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp"))) {
+            for (Path p : stale) {
+                Files.deleteIfExists(p);
+            }
+        } catch (java.nio.file.NoSuchFileException | java.nio.file.AccessDeniedException e) {
+            // nothing to clean, or not ours to clean: the write itself reports what matters
+        }
     }
 
     /** Creates {@code dir}'s missing folders, refusing when an existing one resolves outside the root. */

@@ -92,6 +92,14 @@ final class ServiceComparison {
     }
 
     private static Definition view(ServiceDefinition d) {
-        return d == null ? null : new Definition(d.state().keyword(), d.restart().keyword(), d.command(), d.fingerprint());
+        if (d == null) {
+            return null;
+        }
+        if (d.secret()) {
+            // its command or env holds a secret: no argument and no fingerprint (a digest of it) is shown
+            return new Definition(d.state().keyword(), d.restart().keyword(),
+                    List.of(d.command().get(0), "(arguments not shown: the service uses a secret)"), null);
+        }
+        return new Definition(d.state().keyword(), d.restart().keyword(), d.command(), d.fingerprint());
     }
 }

@@ -12,19 +12,12 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyPair;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
-import javax.crypto.spec.SecretKeySpec;
-
-import com.exceptionfactory.jagged.RecipientStanzaReader;
-import com.exceptionfactory.jagged.x25519.X25519KeyFactory;
-import com.exceptionfactory.jagged.x25519.X25519KeyPairGenerator;
-import com.exceptionfactory.jagged.x25519.X25519RecipientStanzaReaderFactory;
 
 import io.voltis.sync.git.PrivateModes;
 
@@ -61,13 +54,9 @@ public final class DeviceIdentity {
         return recipients;
     }
 
-    /** Readers that unwrap a file key for any of this identity's keys. */
-    List<RecipientStanzaReader> readers() throws GeneralSecurityException {
-        List<RecipientStanzaReader> readers = new ArrayList<>();
-        for (String key : keys) {
-            readers.add(X25519RecipientStanzaReaderFactory.newRecipientStanzaReader(key));
-        }
-        return readers;
+    /** The keys, for {@link SecretBox} only. */
+    List<String> keys() {
+        return keys;
     }
 
     /** Whether {@code file} exists (without following a last symlink, as {@link #load} refuses them). */
@@ -83,10 +72,9 @@ public final class DeviceIdentity {
         if (!exists(file)) {
             try {
                 PrivateModes.createDirectories(file.toAbsolutePath().getParent());
-                KeyPair pair = new X25519KeyPairGenerator().generateKeyPair();
-                String recipient = pair.getPublic().toString();
+                String[] pair = AgeKeys.generate();
                 String text = "# created: " + Instant.now().truncatedTo(ChronoUnit.SECONDS) + "\n"
-                        + "# public key: " + recipient + "\n" + pair.getPrivate().toString() + "\n";
+                        + "# public key: " + pair[1] + "\n" + pair[0] + "\n";
                 Path temp = file.resolveSibling(file.getFileName() + ".new");
                 Files.deleteIfExists(temp);
                 try (FileChannel out = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
@@ -119,6 +107,25 @@ public final class DeviceIdentity {
      * writable by group or others, or holding no key, each with the fix.
      */
     public static DeviceIdentity load(Path file) throws IdentityException {
+        List<String> keys = check(file);
+        List<String> recipients = new ArrayList<>();
+        try {
+            for (String key : keys) {
+                recipients.add(AgeKeys.recipient(key));
+            }
+        } catch (GeneralSecurityException e) {
+            // the library's message is not shown: no part of a key goes into a message
+            throw new IdentityException("identity " + file + " holds a key that is not a valid age X25519 identity");
+        }
+        return new DeviceIdentity(file, recipients, keys);
+    }
+
+    /**
+     * The key lines of {@code file} after the checks that need no cryptography — it exists, is a
+     * regular file only its owner may read or write, and holds a key line — so the start-up
+     * check loads no crypto library on a device that uses no secrets.
+     */
+    public static List<String> check(Path file) throws IdentityException {
         Set<PosixFilePermission> perms;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
@@ -152,18 +159,7 @@ public final class DeviceIdentity {
             throw new IdentityException("identity " + file + " holds no age key (a line " + KEY_PREFIX
                     + "...); create one with: voltis-agent identity --identity-file " + file);
         }
-        List<String> recipients = new ArrayList<>();
-        try {
-            X25519KeyFactory factory = new X25519KeyFactory();
-            for (int i = 0; i < keys.size(); i++) {
-                recipients.add(factory.translateKey(new SecretKeySpec(keys.get(i).getBytes(StandardCharsets.US_ASCII),
-                        "X25519")).toString());
-            }
-        } catch (GeneralSecurityException | RuntimeException e) {
-            // the library's message is not shown: no part of a key goes into a message
-            throw new IdentityException("identity " + file + " holds a key that is not a valid age X25519 identity");
-        }
-        return new DeviceIdentity(file, recipients, keys);
+        return keys;
     }
 
     @Override

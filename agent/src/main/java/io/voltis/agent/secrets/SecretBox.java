@@ -1,10 +1,8 @@
 package io.voltis.agent.secrets;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -14,9 +12,6 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 
-import com.exceptionfactory.jagged.UnsupportedRecipientStanzaException;
-import com.exceptionfactory.jagged.framework.armor.ArmoredDecryptingChannelFactory;
-import com.exceptionfactory.jagged.framework.stream.StandardDecryptingChannelFactory;
 
 import io.voltis.model.AgeHeader;
 
@@ -49,7 +44,7 @@ public final class SecretBox {
      */
     public static void checkAtStart(Path identityFile, boolean setExplicitly) throws IdentityException {
         if (setExplicitly || DeviceIdentity.exists(identityFile)) {
-            DeviceIdentity.load(identityFile);
+            DeviceIdentity.check(identityFile);
         }
     }
 
@@ -86,14 +81,11 @@ public final class SecretBox {
         try {
             source = Files.newByteChannel(file);
             boolean armored = Arrays.equals(head, 0, Math.min(head.length, ARMOR.length), ARMOR, 0, ARMOR.length);
-            StandardDecryptingChannelFactory factory = armored ? new ArmoredDecryptingChannelFactory()
-                    : new StandardDecryptingChannelFactory();
-            ReadableByteChannel plain = factory.newDecryptingChannel(source, identity.readers());
-            return new Guarded(Channels.newInputStream(plain), shown);
-        } catch (UnsupportedRecipientStanzaException e) {
+            return new Guarded(AgeKeys.decrypt(source, armored, identity.keys()), shown);
+        } catch (AgeKeys.NotARecipient e) {
             close(source);
             throw new SecretException(notForThisDevice(shown, identity));
-        } catch (GeneralSecurityException | IOException | RuntimeException e) {
+        } catch (AgeKeys.Corrupt | IOException e) {
             close(source);
             throw new SecretException(corrupt(shown));
         }

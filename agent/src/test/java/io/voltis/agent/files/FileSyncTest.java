@@ -44,6 +44,24 @@ class FileSyncTest {
     }
 
     @Test
+    void temporaryFileLeftByAKilledWrite_isRemovedAtTheNextWriteOfThatTarget_othersKept() throws Exception {
+        Path etc = Files.createDirectories(root.resolve("etc"));
+        Path leftover = Files.writeString(etc.resolve(".db.env.voltis-123456.tmp"), "DB_PASSWORD=from-a-killed-write");
+        Path other = Files.writeString(etc.resolve(".db.env.bak"), "not ours");
+        Path otherTarget = Files.writeString(etc.resolve(".app.conf.voltis-99.tmp"), "another target's");
+
+        sync.apply(List.of(file("etc/db.env", "DB_PASSWORD=new\n", 0600)));
+
+        assertThat(leftover).doesNotExist();
+        assertThat(other).hasContent("not ours");
+        assertThat(otherTarget).exists();
+        try (var files = Files.list(etc)) {
+            assertThat(files.map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("db.env", ".db.env.bak",
+                    ".app.conf.voltis-99.tmp");
+        }
+    }
+
+    @Test
     void editByHand_isPutBack_andAModeChangeToo() throws Exception {
         sync.apply(List.of(file("etc/app.conf", "port=8080\n", 0640)));
         Files.writeString(root.resolve("etc/app.conf"), "port=9999\n");
