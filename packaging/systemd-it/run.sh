@@ -39,8 +39,8 @@ if [ -z "$deb" ]; then
 fi
 [ -n "$deb" ] && [ -f "$deb" ] || cannot_run "no .deb: build it first (mvn -B -DskipTests package)"
 [ "$(id -u)" = 0 ] || cannot_run "needs root (debootstrap, systemd-nspawn)"
-for tool in debootstrap systemd-nspawn nsenter git; do
-    command -v "$tool" >/dev/null 2>&1 || cannot_run "$tool is missing (apt-get install debootstrap systemd-container)"
+for tool in debootstrap systemd-nspawn nsenter git age; do
+    command -v "$tool" >/dev/null 2>&1 || cannot_run "$tool is missing (apt-get install debootstrap systemd-container age)"
 done
 
 WORK=$(mktemp -d /var/tmp/voltis-it.XXXXXX)
@@ -262,6 +262,39 @@ if [ -z "$broken" ] && [ -z "$(inside systemctl --failed --plain --no-legend)" ]
     pass "prune: every unit's working directory exists and no unit failed"
 else
     fail "prune units" "broken:$broken; failed: $(inside systemctl --failed --plain --no-legend | tr '\n' ' ')"
+fi
+
+# --- a secret: encrypted by age on the host to this device's recipient, decrypted under systemd -----
+# (the service compares a digest of the value: the value itself must be nowhere but in the ciphertext)
+mkdir -p "$REPO/workloads/hello-web/secrets"
+printf 'Hello from a secret\n' | age -r "$id_recipient" -o "$REPO/workloads/hello-web/secrets/word.age"
+sed -i 's|^workload: hello-web$|workload: hello-web\nsecrets: {word: secrets/word.age}|' "$REPO/devices/$MACHINE.yaml"
+cat >"$WORK/keeper.yaml" <<'EOF'
+  - name: keeper
+    command: ["sh", "-c", "test \"$(printf %s \"$WORD\" | md5sum | cut -c1-12)\" = 912abe027032 && echo keeper: has the word; exec sleep 100000"]
+    env: {WORD: "${secret.word}"}
+    state: running
+EOF
+awk -v extra="$WORK/keeper.yaml" \
+    '/^jobs:/ && !done { while ((getline line < extra) > 0) print line; done = 1 } { print }' \
+    "$REPO/workloads/hello-web/workload.yaml" >"$WORK/workload.yaml"
+cp "$WORK/workload.yaml" "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo add -A
+git_in_repo commit -q -m "a service with a secret"
+secret_sha=$(head_sha)
+keeper=voltis-hello-web-keeper.service
+keeper_has_it() { inside journalctl -u "$keeper" --no-pager 2>/dev/null | grep -q "keeper: has the word"; }
+if wait_for 120 status_is ".appliedRevision == \"$secret_sha\"" && wait_for 60 keeper_has_it \
+    && [ "$(inside stat -c %a "/etc/systemd/system/$keeper")" = 600 ]; then
+    pass "secret: decrypted on the device, in the service's environment, its unit 0600"
+else
+    fail "secret" "$(status_json | jq -c '{appliedRevision, lastError}'); unit mode $(inside stat -c %a "/etc/systemd/system/$keeper" 2>&1)"
+fi
+if ! inside grep -rqa "Hello from a secret" /var/lib/voltis && ! inside journalctl -u voltis-agent --no-pager | grep -q "Hello from a secret" \
+    && ! status_json | grep -q "Hello from a secret"; then
+    pass "secret: not in the state directory, the agent's journal or its status"
+else
+    fail "secret shown" "found in: $(inside grep -rla "Hello from a secret" /var/lib/voltis | tr '\n' ' ')"
 fi
 
 # --- a service that exits at once: Degraded with systemd's result, no endless restart loop -----

@@ -125,7 +125,7 @@ public final class DeviceIdentity {
      * regular file only its owner may read or write, and holds a key line — so the start-up
      * check loads no crypto library on a device that uses no secrets.
      */
-    public static List<String> check(Path file) throws IdentityException {
+    static List<String> check(Path file) throws IdentityException {
         Set<PosixFilePermission> perms;
         try {
             if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {

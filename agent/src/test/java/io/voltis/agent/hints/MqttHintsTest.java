@@ -194,7 +194,9 @@ class MqttHintsTest {
             broker.start();
             await().atMost(Duration.ofSeconds(30)).until(() -> hints().connected());
             assertThat(hints().error()).isNull();
-            assertThat(lines()).anySatisfy(l -> assertThat(l).startsWith("check-now hints: subscribed to"));
+            // the status says connected a moment before the line is logged: wait for the line too
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+                    assertThat(lines()).anySatisfy(l -> assertThat(l).startsWith("check-now hints: subscribed to")));
         }
     }
 

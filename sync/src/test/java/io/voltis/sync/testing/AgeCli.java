@@ -64,15 +64,29 @@ public final class AgeCli {
             Files.deleteIfExists(out);
             Process p = new ProcessBuilder("script", "-qec", "age -p -o '" + out + "' '" + in + "'", "/dev/null")
                     .redirectErrorStream(true).start();
+            Thread drain = new Thread(() -> {
+                try {
+                    p.getInputStream().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // the child is gone
+                }
+            });
+            drain.start();
             try (OutputStream stdin = p.getOutputStream()) {
-                Thread.sleep(500);
-                stdin.write('\n'); // an empty passphrase: age makes one up
-                stdin.flush();
-                Thread.sleep(500);
+                // an empty passphrase makes age generate one; a newline typed before age reads the
+                // terminal may be flushed, so one is typed every 300 ms until age has written its file
+                for (int i = 0; i < 60 && p.isAlive(); i++) {
+                    Thread.sleep(300);
+                    stdin.write('\n');
+                    stdin.flush();
+                }
+            } catch (IOException closed) {
+                // script exited: age is done
             }
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            drain.join(5000);
             if (!p.waitFor(30, TimeUnit.SECONDS) || !Files.exists(out)) {
-                throw new IllegalStateException("age -p failed: " + output);
+                p.destroyForcibly();
+                throw new IllegalStateException("age -p under script wrote no " + out);
             }
             Files.delete(in);
             return Files.readAllBytes(out);
