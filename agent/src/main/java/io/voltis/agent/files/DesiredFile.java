@@ -14,7 +14,21 @@ import java.util.HexFormat;
  * and the content's SHA-256, computed once here (streaming) so quiet ticks never hash desired
  * content. Equal when target, mode and digest are.
  */
-public record DesiredFile(Path target, Content content, int mode, String digest) {
+public record DesiredFile(Path target, Content content, int mode, String digest, String fingerprint) {
+
+    /**
+     * {@code fingerprint} is what service fingerprints take of this file: its digest, or for a
+     * secret a digest keyed with the device identity ({@link io.voltis.agent.secrets.SecretBox#keyed}),
+     * since a service's fingerprint is written in its unit file, which others may read: a plain
+     * SHA-256 of a short password would let them guess it.
+     */
+    public DesiredFile {
+        fingerprint = fingerprint == null ? digest : fingerprint;
+    }
+
+    public DesiredFile(Path target, Content content, int mode, String digest) {
+        this(target, content, mode, digest, null);
+    }
 
     /** Rendered (small) content. */
     public DesiredFile(Path target, byte[] content, int mode) {
@@ -22,15 +36,18 @@ public record DesiredFile(Path target, Content content, int mode, String digest)
     }
 
     /** Rendered content that holds a secret. */
-    static DesiredFile secret(Path target, byte[] content, int mode) {
-        return new DesiredFile(target, new Content.Bytes(content, true), mode, FileSync.digest(content));
+    static DesiredFile secret(Path target, byte[] content, int mode, io.voltis.agent.secrets.SecretBox box, String shown)
+            throws io.voltis.agent.secrets.SecretException {
+        String digest = FileSync.digest(content);
+        return new DesiredFile(target, new Content.Bytes(content, true), mode, digest, box.keyed(digest, shown));
     }
 
     /** The plaintext of the age file {@code source}, decrypted once here to prove it can be and to hash it. */
     static DesiredFile decrypted(Path target, Path source, String shown, io.voltis.agent.secrets.SecretBox box, int mode)
             throws io.voltis.agent.secrets.SecretException {
         io.voltis.agent.secrets.SecretBox.Digested d = box.digest(source, shown);
-        return new DesiredFile(target, new Content.Decrypted(source, shown, box, d.size()), mode, d.sha256());
+        return new DesiredFile(target, new Content.Decrypted(source, shown, box, d.size()), mode, d.sha256(),
+                box.keyed(d.sha256(), shown));
     }
 
     public boolean secret() {

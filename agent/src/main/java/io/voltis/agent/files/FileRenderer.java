@@ -116,10 +116,12 @@ public final class FileRenderer {
             String template = Files.readString(source, StandardCharsets.UTF_8);
             byte[] text = Templates.render(template, vars).getBytes(StandardCharsets.UTF_8);
             boolean secret = Templates.references(template).stream().anyMatch(n -> n.startsWith(DeviceSpec.SECRET_PREFIX));
-            return secret ? DesiredFile.secret(target(f.target()), text, f.mode().bits())
+            return secret ? DesiredFile.secret(target(f.target()), text, f.mode().bits(), box(), f.source())
                     : new DesiredFile(target(f.target()), text, f.mode().bits());
         } catch (Templates.UndefinedVariableException e) {
             throw new FileStepException(f.source() + ": " + e.getMessage(), e);
+        } catch (SecretException e) {
+            throw new FileStepException(e.getMessage(), null);
         }
     }
 

@@ -104,7 +104,7 @@ final class ServicePlan {
         StringBuilder text = new StringBuilder();
         tree.forEach(f -> text.append(f.path()).append(' ').append(f.blob()).append(f.executable() ? " x" : "").append('\n'));
         files.forEach(f -> text.append(f.target()).append(' ').append(String.format("%04o ", f.mode()))
-                .append(f.digest()).append('\n'));
+                .append(f.fingerprint()).append('\n'));
         return digest(text.toString());
     }
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
+import java.util.List;
 
 
 import io.voltis.model.AgeHeader;
@@ -142,6 +143,30 @@ public final class SecretBox {
             throw new SecretException(corrupt(shown));
         }
         return new Digested(size, java.util.HexFormat.of().formatHex(sha.digest()));
+    }
+
+    /**
+     * {@code digest} (of a secret's plaintext) keyed with this device's identity: HMAC-SHA256
+     * with a key derived from the identity's keys. Stable while the identity is, and no help to
+     * anyone guessing the plaintext without the identity. Service fingerprints take this.
+     */
+    public String keyed(String digest, String shown) throws SecretException {
+        List<String> keys;
+        try {
+            keys = DeviceIdentity.check(identityFile);
+        } catch (IdentityException e) {
+            throw new SecretException(shown + ": cannot decrypt: " + e.getMessage());
+        }
+        try {
+            java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+            sha.update("voltis service fingerprint key\0".getBytes(StandardCharsets.US_ASCII));
+            keys.forEach(k -> sha.update((k + "\n").getBytes(StandardCharsets.US_ASCII)));
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(sha.digest(), "HmacSHA256"));
+            return "keyed:" + java.util.HexFormat.of().formatHex(mac.doFinal(digest.getBytes(StandardCharsets.US_ASCII)));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 is part of every JDK", e);
+        }
     }
 
     /** The plaintext's size and SHA-256 (hex). */
