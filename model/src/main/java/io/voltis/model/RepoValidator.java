@@ -19,8 +19,6 @@ import java.util.TreeSet;
 public final class RepoValidator {
 
     private final WorkloadLoader workloads;
-    /** Each encrypted value's outcome during one validation (see {@link SecretChecks}); cleared by each. */
-    private final Map<String, String> secretsChecked = new HashMap<>();
 
     public RepoValidator(CronCheck cron) {
         this(cron, SizeLimits.DEFAULTS);
@@ -48,9 +46,10 @@ public final class RepoValidator {
      * also checks that every device is a recipient of each encrypted file it uses.
      */
     public ValidationReport validate(SourceTree tree, RecipientChecks recipients) {
-        secretsChecked.clear();
         List<Problem> problems = new ArrayList<>();
         Map<String, LoadedWorkload> loaded = new HashMap<>();
+        // each encrypted value's outcome, kept across devices: a file for 1,000 recipients is parsed once
+        Map<String, String> secretsChecked = new HashMap<>();
         int devices = 0;
         try {
             if (!isDirectory(tree, DeviceResolver.FOLDER)) {
@@ -68,7 +67,7 @@ public final class RepoValidator {
                 String file = DeviceResolver.FOLDER + "/" + name;
                 if (deviceFileName(tree, file, name, problems)) {
                     devices++;
-                    checkDevice(tree, file, loaded, problems, recipients);
+                    checkDevice(tree, file, loaded, problems, recipients, secretsChecked);
                 }
             }
             if (recipients != null) {
@@ -82,7 +81,6 @@ public final class RepoValidator {
 
     /** Validates the device file {@code hostname} resolves to, and the workload it names. */
     public ValidationReport validateHost(SourceTree tree, String hostname) {
-        secretsChecked.clear();
         List<Problem> problems = new ArrayList<>();
         Map<String, LoadedWorkload> loaded = new HashMap<>();
         try {
@@ -92,7 +90,7 @@ public final class RepoValidator {
                         + "' (tried " + String.join(", ", DeviceResolver.candidates(hostname)) + ")"));
                 return new ValidationReport(problems, 0, 0, null);
             }
-            checkDevice(tree, match.get().file(), loaded, problems, null);
+            checkDevice(tree, match.get().file(), loaded, problems, null, new HashMap<>());
             loaded.values().forEach(w -> problems.addAll(w.problems()));
             return new ValidationReport(new ArrayList<>(new TreeSet<>(problems)), 1, loaded.size(), match.get());
         } catch (IOException e) {
@@ -101,7 +99,8 @@ public final class RepoValidator {
     }
 
     private void checkDevice(SourceTree tree, String file, Map<String, LoadedWorkload> loaded,
-                             List<Problem> problems, RecipientChecks recipients) throws IOException {
+                             List<Problem> problems, RecipientChecks recipients, Map<String, String> secretsChecked)
+            throws IOException {
         Bound<DeviceSpec> device = DeviceLoader.load(tree, file, problems);
         if (device == null) {
             return;
