@@ -100,7 +100,12 @@ public final class Agent implements AutoCloseable {
      * packages are asked for and installed. Tests hand in a clock they move and fake package
      * managers; everything else is real.
      */
-    public record Machine(Clock clock, SystemPackages systemPackages) {
+    public record Machine(Clock clock, SystemPackages systemPackages, java.nio.file.Path machineIdFile) {
+
+        /** A machine whose id is in {@code /etc/machine-id}. */
+        public Machine(Clock clock, SystemPackages systemPackages) {
+            this(clock, systemPackages, io.voltis.sync.Rollout.MACHINE_ID);
+        }
 
         /** The real clock and the device's own package managers. */
         public static Machine device() {
@@ -195,7 +200,9 @@ public final class Agent implements AutoCloseable {
                 new InstallerStep(machine.systemPackages(), new Artifacts(layout.artifacts(),
                         ArtifactOptions.defaults(), Sleeper.threadSleep()), config.root()),
                 jobs, runtime, scheduler, unpacker, config.hostname(), config.root(), config.keepRevisions(),
-                trustGate(mirror, clock), gate), Reconciler.Listener.all(metrics, notifier));
+                trustGate(mirror, clock), gate, new io.voltis.sync.Rollout(mirror, store, preparer,
+                        io.voltis.sync.Rollout.deviceId(machine.machineIdFile(), config.hostname()))),
+                Reconciler.Listener.all(metrics, notifier));
         closeInReverse.push(scheduler);
         hints = new io.voltis.agent.hints.SyncHints(PollSchedule.hintDelay(config.hostname(), config.hints().spread()),
                 scheduler::pollAt, clock);

@@ -181,6 +181,10 @@ final class StatusCommand implements Callable<Integer> {
             facts.row("signatures", "verify " + text(sig, "verify") + "; applied " + signature(sig.path("applied"))
                     + "; desired " + signature(sig.path("desired")));
         }
+        JsonNode rollout = s.path("rollout");
+        if (rollout.isObject()) {
+            facts.row("rollout", rollout.path("waiting").isString() ? text(rollout, "waiting") : text(rollout, "message"));
+        }
         JsonNode src = s.path("source");
         facts.row("source", (src.path("url").isString() ? text(src, "url") : "-") + " " + text(src, "branch") + (text(src, "path").isEmpty() ? "" : " /" + text(src, "path")));
         facts.row("git head", Device.shortSha(nullable(src, "headRevision")) + ", last poll " + nullable(src, "lastPollAt"));

@@ -79,7 +79,7 @@ final class ValidateCommand implements Callable<Integer> {
      * {@code signatures} is null without {@code --allowed-signers}.
      */
     record JsonReport(boolean valid, int devices, int workloads, JsonMatch match, List<JsonProblem> problems,
-                      Signatures signatures) {
+                      Signatures signatures, List<io.voltis.model.RolloutCount> rollouts) {
     }
 
     record JsonMatch(String hostname, String file, String rule) {
@@ -117,7 +117,7 @@ final class ValidateCommand implements Callable<Integer> {
         boolean valid = report.valid() && (signatures == null || signatures.refused().isEmpty());
         if (output == OutputFormat.json) {
             out.println(Json.write(new JsonReport(valid, report.devices(), report.workloads(), JsonMatch.of(report.match()),
-                    report.problems().stream().map(JsonProblem::of).toList(), signatures)));
+                    report.problems().stream().map(JsonProblem::of).toList(), signatures, report.rollouts())));
         } else {
             table(out, report);
             if (signatures != null) {
@@ -188,9 +188,33 @@ final class ValidateCommand implements Callable<Integer> {
             out.println("host " + match.hostname() + " -> " + match.file() + " (" + match.rule().keyword() + ")");
         }
         report.problems().forEach(out::println);
+        report.rollouts().forEach(r -> rollout(out, r));
         String read = plural(report.devices(), "device") + ", " + plural(report.workloads(), "workload");
         out.println(report.valid() ? "valid: " + read
                 : plural(report.problems().size(), "problem") + " in " + read);
+    }
+
+    /**
+     * How the repo's device files fall in one workload's waves: exact for labels, expected (~)
+     * where a percent decides, since buckets come from machine ids the repo does not hold.
+     */
+    private static void rollout(PrintWriter out, io.voltis.model.RolloutCount r) {
+        out.println("rollout of " + r.workload() + " (" + r.file() + "): " + plural(r.devices(), "device")
+                + (r.paused() ? ", paused: none moves" : ""));
+        Table t = new Table("WAVE", "SELECTS", "DEVICES");
+        r.waves().forEach(w -> t.row(w.name(), w.describe().substring(w.name().length() + 2, w.describe().length() - 1),
+                count(w.devices(), w.exact())));
+        t.row("(no wave)", "keeps what it runs", count(r.none(), r.noneExact()));
+        if (r.pinned() > 0) {
+            t.row("(pinned)", "revision: in the device file", String.valueOf(r.pinned()));
+        }
+        java.io.StringWriter w = new java.io.StringWriter();
+        t.print(new PrintWriter(w));
+        w.toString().lines().forEach(line -> out.println("  " + line));
+    }
+
+    private static String count(double devices, boolean exact) {
+        return exact ? String.valueOf(Math.round(devices)) : "~" + Math.round(devices);
     }
 
     private static String plural(int n, String noun) {

@@ -50,6 +50,7 @@ public final class RepoValidator {
         Map<String, LoadedWorkload> loaded = new HashMap<>();
         // each encrypted value's outcome, kept across devices: a file for 1,000 recipients is parsed once
         Map<String, String> secretsChecked = new HashMap<>();
+        Map<String, RolloutCount.Tally> rollouts = new java.util.TreeMap<>();
         int devices = 0;
         try {
             if (!isDirectory(tree, DeviceResolver.FOLDER)) {
@@ -67,7 +68,8 @@ public final class RepoValidator {
                 String file = DeviceResolver.FOLDER + "/" + name;
                 if (deviceFileName(tree, file, name, problems)) {
                     devices++;
-                    checkDevice(tree, file, loaded, problems, recipients, secretsChecked);
+                    Bound<DeviceSpec> device = checkDevice(tree, file, loaded, problems, recipients, secretsChecked);
+                    tally(rollouts, loaded, device, name);
                 }
             }
             if (recipients != null) {
@@ -76,7 +78,22 @@ public final class RepoValidator {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + tree, e);
         }
-        return new ValidationReport(new ArrayList<>(new TreeSet<>(problems)), devices, loaded.size(), null);
+        return new ValidationReport(new ArrayList<>(new TreeSet<>(problems)), devices, loaded.size(), null,
+                rollouts.values().stream().map(RolloutCount.Tally::count).toList());
+    }
+
+    /** Counts a device file in its workload's rollout plan, if the workload has one (not {@code _default.yaml}). */
+    private static void tally(Map<String, RolloutCount.Tally> rollouts, Map<String, LoadedWorkload> loaded,
+                              Bound<DeviceSpec> device, String fileName) {
+        if (device == null || fileName.equals(DeviceResolver.DEFAULT + DeviceResolver.SUFFIX)) {
+            return;
+        }
+        LoadedWorkload workload = loaded.get(device.value().workload());
+        if (workload == null || workload.spec() == null || workload.spec().rollout() == null) {
+            return;
+        }
+        rollouts.computeIfAbsent(workload.name(), n -> new RolloutCount.Tally(n, workload.folder() + "/" + WorkloadLoader.FILE_NAME,
+                workload.spec().rollout())).add(device.value());
     }
 
     /** Validates the device file {@code hostname} resolves to, and the workload it names. */
@@ -98,16 +115,17 @@ public final class RepoValidator {
         }
     }
 
-    private void checkDevice(SourceTree tree, String file, Map<String, LoadedWorkload> loaded,
+    /** Checks one device file and what it uses; returns it as bound (null when it cannot be read). */
+    private Bound<DeviceSpec> checkDevice(SourceTree tree, String file, Map<String, LoadedWorkload> loaded,
                              List<Problem> problems, RecipientChecks recipients, Map<String, String> secretsChecked)
             throws IOException {
         Bound<DeviceSpec> device = DeviceLoader.load(tree, file, problems);
         if (device == null) {
-            return;
+            return null;
         }
         String name = device.value().workload();
         if (Names.check(Names.WORKLOAD, name, "") != null) {
-            return;
+            return device;
         }
         LoadedWorkload workload = loaded.get(name);
         if (workload == null && isDirectory(tree, WorkloadLoader.FOLDER + "/" + name)) {
@@ -119,7 +137,7 @@ public final class RepoValidator {
             problems.add(Problem.at(file, device.at("workload"), "workload", "'" + name + "' is not a folder under workloads/"
                     + Suggest.closest(name, known).map(k -> " (did you mean '" + k + "'?)")
                     .orElse(known.isEmpty() ? "" : "; there are: " + String.join(", ", known))));
-            return;
+            return device;
         }
         problems.addAll(workload.undefinedReferences(file, device.value()));
         problems.addAll(SecretChecks.device(tree, file, device, workload, secretsChecked));
@@ -131,6 +149,7 @@ public final class RepoValidator {
                 }
             }
         }
+        return device;
     }
 
     /** The encrypted files (tree paths) a device uses: its secrets and its workload's decrypted files. */

@@ -9,7 +9,8 @@ public record WorkloadSpec(
         List<PackageSpec> packages,
         List<ServiceSpec> services,
         List<JobSpec> jobs,
-        GateSpec gate) {
+        GateSpec gate,
+        RolloutSpec rollout) {
 
     /** NOTE: the only apiVersion this model reads; the JSON Schema names it too. */
     public static final String API_VERSION = "voltis/v1";
@@ -23,9 +24,20 @@ public record WorkloadSpec(
         gate = gate == null ? GateSpec.DEFAULT : gate;
     }
 
+    /** A workload file without {@code rollout:} (every device moves as soon as it sees a commit). */
+    public WorkloadSpec(String apiVersion, List<FileSpec> files, List<PackageSpec> packages, List<ServiceSpec> services,
+                        List<JobSpec> jobs, GateSpec gate) {
+        this(apiVersion, files, packages, services, jobs, gate, null);
+    }
+
+    /** This workload without its {@code rollout:}: what a release is made of (docs/rollout.md). */
+    public WorkloadSpec withoutRollout() {
+        return new WorkloadSpec(apiVersion, files, packages, services, jobs, gate, null);
+    }
+
     /** A workload file without {@code gate:} (the default gate). */
     public WorkloadSpec(String apiVersion, List<FileSpec> files, List<PackageSpec> packages, List<ServiceSpec> services,
                         List<JobSpec> jobs) {
-        this(apiVersion, files, packages, services, jobs, null);
+        this(apiVersion, files, packages, services, jobs, null, null);
     }
 }

@@ -74,7 +74,8 @@ class SchemaTest {
     @Test
     void walk_findsEveryRecordThatAFileBindsTo() {
         assertThat(DESCRIBED.keySet()).containsExactlyInAnyOrder(DeviceSpec.class, WorkloadSpec.class, FileSpec.class,
-                PackageSpec.class, ServiceSpec.class, HealthCheck.class, JobSpec.class, GateSpec.class);
+                PackageSpec.class, ServiceSpec.class, HealthCheck.class, JobSpec.class, GateSpec.class, RolloutSpec.class,
+                RolloutSpec.Wave.class);
     }
 
     static Stream<Class<?>> records() {
@@ -257,6 +258,11 @@ class SchemaTest {
             gate-on-failure-retry           | /gate/onFailure             | gate.onFailure
             gate-attempts-zero              | /gate/attempts              | gate.attempts
             gate-check-no-probe             | /gate/checks/0              | gate.checks[0]
+            rollout-percent-zero            | /rollout/waves/0/percent    | rollout.waves[0].percent
+            rollout-percent-fraction        | /rollout/waves/0/percent    | rollout.waves[0].percent
+            rollout-after-words             | /rollout/waves/0/after      | rollout.waves[0].after
+            rollout-wave-name-upper         | /rollout/waves/0/name       | rollout.waves[0].name
+            rollout-wave-unknown-key        | /rollout/waves/0            | rollout.waves[0].precent
             """)
     void invalidWorkload_isRefusedBySchemaAndModelAtTheSamePlace(String name, String schemaAt, String modelAt) {
         List<Error> errors = validate(WORKLOAD_SCHEMA, FIXTURES.resolve("workloads/" + name + "/workload.yaml"));

@@ -203,6 +203,47 @@ public final class Preparer {
     }
 
     /**
+     * What this device would run at {@code sha}, as a digest: its device file, its workload's
+     * name, file (without {@code rollout:}) and every other file of the workload folder by blob.
+     * Two commits with the same digest are one release (docs/rollout.md): a commit that changes
+     * only the rollout plan starts no new one. Empty when {@code sha} is not in the mirror, or
+     * not a valid workload for this device. Nothing is unpacked or recorded.
+     */
+    public Optional<String> releaseDigest(String sha) throws SourceException {
+        Optional<RevisionRecord> known = store.revision(sha);
+        if (known.isPresent() && known.get().validation() == RevisionRecord.Validation.INVALID || !mirror.has(sha)) {
+            return Optional.empty();
+        }
+        String path = mirror.spec().path();
+        try (CommitTree commit = mirror.tree(sha)) {
+            HostResolution resolution = resolver.resolve(PrefixedTree.of(commit, path), hostname);
+            if (resolution.noWorkload() || !resolution.valid()) {
+                return Optional.empty();
+            }
+            java.security.MessageDigest digest = java.security.MessageDigest.getInstance("SHA-256");
+            String name = resolution.workload().name();
+            java.util.List<String> parts = new java.util.ArrayList<>(List.of(resolution.match().file(), name,
+                    resolution.device().toString(), resolution.workload().spec().withoutRollout().toString()));
+            String folder = (path.isEmpty() ? "" : path + "/") + WorkloadLoader.FOLDER + "/" + name;
+            for (CommitTree.File f : commit.walk(folder)) {
+                if (!f.path().equals(WorkloadLoader.FILE_NAME)) {
+                    parts.add(f.path() + " " + f.kind() + " " + f.executable() + " " + f.blob());
+                }
+            }
+            for (String part : parts) {
+                byte[] bytes = part.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                digest.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+                digest.update(bytes);
+            }
+            return Optional.of(java.util.HexFormat.of().formatHex(digest.digest()));
+        } catch (IOException | java.io.UncheckedIOException e) {
+            throw new SourceException(Reason.LOCAL_ERROR, "cannot read " + sha + ": " + e.getMessage(), e);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /**
      * A revision the mirror lacks, from the archive the store kept when it was applied
      * ({@link RevisionArchive}); empty when there is none. Validated again with today's rules,
      * but not recorded as known bad when it fails them: the commit itself may still be fine.

@@ -19,6 +19,8 @@ public record StatusView(String hostname, String workload, String phase, String 
                          AgentStatus.Signatures signatures,
                          @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
                          AgentStatus.Gate gate,
+                         @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+                         AgentStatus.Rollout rollout,
                          SourceView source, List<PackageView> packages,
                          List<ServiceView> services,
                          List<JobView> jobs,
@@ -68,6 +70,7 @@ public record StatusView(String hostname, String workload, String phase, String 
                 pin == null ? null : new PinView(pin.revision(), pin.source().name().toLowerCase(Locale.ROOT), pin.at()),
                 s.signatures(),
                 s.gate(),
+                s.rollout(),
                 new SourceView(repo.url(), repo.branch(), repo.path(), src.headRevision(), src.lastPollAt(),
                         src.lastFetchAt(), src.reachable(), src.reason(), src.error(), src.failingSince()),
                 s.packages().stream().map(v -> new PackageView(v.name(), v.manager(), v.version(), v.state().word(),
@@ -113,6 +116,9 @@ public record StatusView(String hostname, String workload, String phase, String 
         String head = src.headRevision();
         if (head != null && !head.equals(applied) && (s.pin() != null || !head.equals(desired))) {
             b.append("; head is ").append(shortSha(head));
+        }
+        if (s.rollout() != null && s.rollout().waiting() != null) {
+            b.append("; ").append(s.rollout().waiting());
         }
         if (!src.reachable() && src.failingSince() != null) {
             b.append("; failing to fetch since ").append(src.failingSince()).append(" (")

@@ -82,6 +82,8 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
     private final MultiGauge revisionInfo;
     private final MultiGauge serviceUp;
     private final MultiGauge serviceHealthy;
+    private final MultiGauge rolloutInfo;
+    private final MultiGauge rolloutEligible;
     /** Restart counters by service name, registered while the service is in the status; under scrapeLock. */
     private final Map<String, Restarts> restarts = new HashMap<>();
 
@@ -124,6 +126,12 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
                 .register(registry);
         serviceHealthy = MultiGauge.builder("voltis.service.healthy")
                 .description("1 if the service's health check passes, 0 if it fails; absent while unknown")
+                .register(registry);
+        rolloutInfo = MultiGauge.builder("voltis.rollout.info")
+                .description("Always 1 while the head's workload has a rollout plan; its labels name the state, wave and release")
+                .register(registry);
+        rolloutEligible = MultiGauge.builder("voltis.rollout.eligible.timestamp.seconds")
+                .description("When the device's wave of the head's release may move (Unix seconds); absent without a wave")
                 .register(registry);
 
         statusGauges();
@@ -246,6 +254,10 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
         Gauge.builder("voltis.pinned", () -> current != null && current.pin() != null ? 1 : 0)
                 .description("1 while the device is held to a pinned revision")
                 .register(registry);
+        Gauge.builder("voltis.rollout.waiting", () -> current != null && current.rollout() != null
+                        && current.rollout().waiting() != null ? 1 : 0)
+                .description("1 while the rollout plan keeps the device from the head (its wave starts later, a pause, no wave)")
+                .register(registry);
         Gauge.builder("voltis.source.reachable", () -> current != null && current.source() != null
                         && current.source().reachable() ? 1 : 0)
                 .description("1 if the last poll reached the Git source")
@@ -270,6 +282,21 @@ public final class AgentMetrics implements io.voltis.agent.reconcile.Reconciler.
                     "workload", now.workload() == null ? "" : now.workload()), 1));
         }
         revisionInfo.register(revision, true);
+
+        List<MultiGauge.Row<?>> rollout = new ArrayList<>();
+        List<MultiGauge.Row<?>> eligible = new ArrayList<>();
+        if (now != null && now.rollout() != null) {
+            var r = now.rollout();
+            Tags tags = Tags.of("workload", r.workload(), "state", r.state(), "wave", r.wave() == null ? "" : r.wave(),
+                    "release", r.release() == null ? "" : r.release());
+            rollout.add(MultiGauge.Row.of(tags, 1));
+            if (r.eligibleAt() != null) {
+                eligible.add(MultiGauge.Row.of(Tags.of("workload", r.workload(), "wave", r.wave() == null ? "" : r.wave()),
+                        r.eligibleAt().getEpochSecond()));
+            }
+        }
+        rolloutInfo.register(rollout, true);
+        rolloutEligible.register(eligible, true);
 
         Map<String, ServiceStatus> services = new LinkedHashMap<>();
         if (now != null) {

@@ -203,6 +203,9 @@ public final class Planner implements AutoCloseable {
                     + " gate on this device yet") : "held (onFailure: hold)")
                     : "no health gate (window: 0s): verified as soon as it is applied");
         }
+        if (newRevision && chosen.reason() == Reason.HEAD) {
+            rolloutNote(observed, ready).ifPresent(notes::add);
+        }
         if (!newRevision) {
             notes.add(sha12 + " is the applied revision: no apply would run; the agent puts files back and keeps"
                     + " services as declared (packages are checked at the next apply: docs/decisions/0011)");
@@ -219,6 +222,26 @@ public final class Planner implements AutoCloseable {
                 ServiceComparison.compare(observed.applied() == null ? List.of() : observed.applied().services(),
                         next.services()),
                 JobPlanner.plan(spec.jobs(), newRevision, store), notes);
+    }
+
+    /**
+     * When the head's rollout plan lets this device apply it (docs/rollout.md), as the daemon
+     * decides it: its wave and when it is eligible, a pause, or no wave for it.
+     */
+    private Optional<String> rolloutNote(Observed observed, Preparation.Ready ready) throws PlanException {
+        try {
+            var rollout = new io.voltis.sync.Rollout(mirror, store, preparer,
+                    io.voltis.sync.Rollout.deviceId(io.voltis.sync.Rollout.MACHINE_ID, config.hostname()));
+            return rollout.check(observed.revision() == null ? null : observed.revision().sha(), ready, java.time.Instant.now())
+                    .map(v -> "rollout: " + v.message() + switch (v.state()) {
+                        case WAITING -> "; the agent applies it then";
+                        case ELIGIBLE, FIRST, CURRENT -> "; the agent applies it at its next tick";
+                        case PAUSED -> "; a commit that ends the pause (pause: false) moves it";
+                        case OUTSIDE -> "";
+                    });
+        } catch (SourceException e) {
+            throw new PlanException("cannot read the rollout plan of " + shortSha(ready.sha()) + ": " + e.getMessage(), e);
+        }
     }
 
     /**

@@ -19,7 +19,7 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
                           String appliedRevision, Pin pin, SourceState source, List<PackageStatus> packages,
                           List<ServiceStatus> services, List<JobStatus> jobs, String lastError, Instant updatedAt,
                           Signatures signatures, Gate gate, List<Notification> notifications,
-                          List<io.voltis.agent.hints.HintStatus> hints) {
+                          List<io.voltis.agent.hints.HintStatus> hints, Rollout rollout) {
 
     public AgentStatus {
         packages = List.copyOf(packages);
@@ -27,6 +27,26 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
         jobs = List.copyOf(jobs);
         notifications = notifications == null ? List.of() : List.copyOf(notifications);
         hints = hints == null ? List.of() : List.copyOf(hints);
+    }
+
+    /** A status without a rollout plan. */
+    public AgentStatus(String hostname, String workload, Phase phase, String desiredRevision, String appliedRevision,
+                       Pin pin, SourceState source, List<PackageStatus> packages, List<ServiceStatus> services,
+                       List<JobStatus> jobs, String lastError, Instant updatedAt, Signatures signatures, Gate gate,
+                       List<Notification> notifications, List<io.voltis.agent.hints.HintStatus> hints) {
+        this(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services, jobs, lastError,
+                updatedAt, signatures, gate, notifications, hints, null);
+    }
+
+    /**
+     * The head's rollout plan as this device reads it (docs/rollout.md): {@code state} one of
+     * {@code first}, {@code current}, {@code eligible}, {@code waiting}, {@code paused},
+     * {@code outside}; the {@code release} (the commit that started it), the device's
+     * {@code wave} and when it is eligible; {@code waiting} the one line saying what the device
+     * waits for and until when (null when it does not wait).
+     */
+    public record Rollout(String workload, String state, String head, String release, String wave, Instant startedAt,
+                          Instant eligibleAt, String waiting, String message) {
     }
 
     /** A status without hint sources. */
@@ -49,13 +69,13 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
     /** This status with the notification targets' {@code notifications}. */
     public AgentStatus withNotifications(List<Notification> notifications) {
         return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
-                jobs, lastError, updatedAt, signatures, gate, notifications, hints);
+                jobs, lastError, updatedAt, signatures, gate, notifications, hints, rollout);
     }
 
     /** This status with the check-now hint sources' {@code hints}. */
     public AgentStatus withHints(List<io.voltis.agent.hints.HintStatus> hints) {
         return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
-                jobs, lastError, updatedAt, signatures, gate, notifications, hints);
+                jobs, lastError, updatedAt, signatures, gate, notifications, hints, rollout);
     }
 
     /**

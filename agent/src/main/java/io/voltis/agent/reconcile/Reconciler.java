@@ -51,7 +51,7 @@ public final class Reconciler {
                         Preparer preparer, Revisions revisions, FileRenderer renderer, FileSync files,
                         PackageStep packages, JobRunner jobs, ServiceRuntime runtime, CronJobs cron,
                         io.voltis.sync.Unpacker unpacker, String hostname, Path root, int keepRevisions,
-                        TrustGate trust, HealthGate gate) {
+                        TrustGate trust, HealthGate gate, io.voltis.sync.Rollout rollout) {
     }
 
     /** What a tick tells besides its status: the figures metrics count. Called on the tick's thread. */
@@ -131,6 +131,10 @@ public final class Reconciler {
     private Desired desired;
     private String decidedFor;
     private Instant decidedAt;
+    /** What the head's rollout plan says of this device (null: no plan, or a pin decides); decided with {@link #desired}. */
+    private io.voltis.sync.Rollout.Verdict rollout;
+    /** The last hold that was recorded as an event: one event per change, not one per decision. */
+    private String rolloutNoted;
     /** The last apply failure, of the revision it names; retried by its reason's kind. */
     private Failure failure;
     /** Why drifted files could not be put back this tick; recomputed by every tick's converge. */
@@ -278,7 +282,8 @@ public final class Reconciler {
         String key = cli.map(c -> c.revision() + (c.allowUnverified() ? "!" : "")).orElse("") + "@" + head;
         Instant now = p.clock().instant();
         boolean stale = desired instanceof Desired.Missing && !now.isBefore(decidedAt.plus(RECHECK_MISSING))
-                || retried(desired);
+                || retried(desired)
+                || rollout != null && rollout.state() == io.voltis.sync.Rollout.State.WAITING && !now.isBefore(rollout.eligibleAt());
         if (key.equals(decidedFor) && desired != null && !stale) {
             return desired;
         }
@@ -290,6 +295,7 @@ public final class Reconciler {
 
     private Desired decideFresh(Optional<Pin> cli, String head) {
         java.util.Map<String, Preparation> prepared = new java.util.HashMap<>(1);
+        rollout = null;
         try {
             Optional<DesiredRevision.Choice> choice = DesiredRevision.choose(cli, head, h -> {
                 Preparation atHead = p.preparer().prepare(h);
@@ -300,12 +306,42 @@ public final class Reconciler {
                 return new Desired.Unknown("nothing fetched yet");
             }
             if (choice.get().source() == DesiredRevision.Source.HEAD) {
-                return new Desired.Revision(head, null, prepared.get(head));
+                Desired.Revision atHead = new Desired.Revision(head, null, prepared.get(head));
+                return atHead.preparation() instanceof Preparation.Ready ready ? staged(atHead, ready) : atHead;
             }
             return revision(choice.get().spec(), choice.get().pin());
         } catch (SourceException e) {
             return new Desired.Missing(head, null, e.reason().word() + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The head, or what the device runs when the head's rollout plan holds it there (its wave
+     * has not started, a pause, no wave for it). A head the trust policy refuses is not held:
+     * its plan is only as trusted as its commit, and the refusal is what status must say.
+     */
+    private Desired staged(Desired.Revision atHead, Preparation.Ready ready) {
+        Instant now = p.clock().instant();
+        String appliedSha = applied == null ? null : applied.sha();
+        try {
+            rollout = p.rollout().check(appliedSha, ready, now).orElse(null);
+        } catch (SourceException e) {
+            rollout = new io.voltis.sync.Rollout.Verdict(io.voltis.sync.Rollout.State.WAITING, ready.resolution().workload().name(),
+                    ready.sha(), null, null, null, null, now.plus(RECHECK_MISSING), "waiting: the rollout plan cannot be read ("
+                    + e.getMessage() + "); keeps what it runs and reads it again in " + RECHECK_MISSING.toMinutes() + "m");
+        }
+        if (rollout == null || !rollout.holds()) {
+            return atHead;
+        }
+        if (p.trust().check(appliedSha, ready.sha(), ready.sha(), null) != null) {
+            return atHead;
+        }
+        String noted = rollout.state() + " " + rollout.head() + " " + rollout.eligibleAt() + " " + rollout.wave();
+        if (!noted.equals(rolloutNoted)) {
+            rolloutNoted = noted;
+            event(EventType.ROLLOUT_WAITING, ready.sha(), rollout.message());
+        }
+        return applied == null ? new Desired.Unknown(rollout.message()) : new Desired.Revision(applied.sha(), null, applied.ready());
     }
 
     private Desired revision(String spec, Pin pin) throws SourceException {
@@ -592,7 +628,21 @@ public final class Reconciler {
                         p.trust().signature(desiredSha));
         return new AgentStatus(p.hostname(), applied == null ? null : applied.workload(), phase, desiredSha,
                 applied == null ? null : applied.sha(), pin, p.source().get(), packages.statuses(), services, jobs, error, now,
-                signatures, gateStatus(d));
+                signatures, gateStatus(d), List.of(), List.of(), rolloutStatus());
+    }
+
+    /** The head's rollout plan as status shows it; {@code current} once the device runs the head. */
+    private AgentStatus.Rollout rolloutStatus() {
+        io.voltis.sync.Rollout.Verdict v = rollout;
+        if (v == null) {
+            return null;
+        }
+        boolean runs = applied != null && applied.sha().equals(v.head());
+        String state = runs ? io.voltis.sync.Rollout.State.CURRENT.word() : v.state().word();
+        String message = runs && v.state() != io.voltis.sync.Rollout.State.CURRENT
+                ? "runs " + v.head().substring(0, 12) + (v.wave() == null ? "" : " (wave " + v.wave() + ")") : v.message();
+        return new AgentStatus.Rollout(v.workload(), state, v.head(), v.release(), v.wave(), v.startedAt(), v.eligibleAt(),
+                v.holds() && !runs ? v.message() : null, message);
     }
 
     private AgentStatus.Gate gateStatus(Desired d) {

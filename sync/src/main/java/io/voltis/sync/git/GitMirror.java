@@ -290,6 +290,20 @@ public final class GitMirror implements AutoCloseable {
         return repo;
     }
 
+    /** The first parent of commit {@code sha}, if it has one and the mirror holds it (a shallow mirror may not). */
+    public Optional<String> firstParent(String sha) {
+        try (RevWalk walk = new RevWalk(repo)) {
+            RevCommit c = walk.parseCommit(ObjectId.fromString(sha));
+            if (c.getParentCount() == 0) {
+                return Optional.empty();
+            }
+            String parent = c.getParent(0).name();
+            return has(parent) ? Optional.of(parent) : Optional.empty();
+        } catch (IOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
+    }
+
     /** Whether {@code ancestor} is {@code sha} or reachable from it in the mirror. */
     public boolean isAncestor(String ancestor, String sha) {
         try (RevWalk walk = new RevWalk(repo)) {

@@ -51,6 +51,7 @@ public final class TestRepo implements AutoCloseable {
     private final Path dir;
     private final Repository repo;
     private long ticks;
+    private Instant epoch = EPOCH;
 
     private TestRepo(Path dir, Repository repo) {
         this.dir = dir;
@@ -267,7 +268,13 @@ public final class TestRepo implements AutoCloseable {
         return id;
     }
 
+    /** The next commits' times: {@code start}, then a second later each (by default from 2025-01-01, so SHAs repeat). */
+    public synchronized void commitTimesFrom(Instant start) {
+        epoch = start;
+        ticks = 0;
+    }
+
     private PersonIdent nextIdent() {
-        return new PersonIdent("Voltis Test", "test@voltis.invalid", EPOCH.plusSeconds(ticks++), ZoneOffset.UTC);
+        return new PersonIdent("Voltis Test", "test@voltis.invalid", epoch.plusSeconds(ticks++), ZoneOffset.UTC);
     }
 }

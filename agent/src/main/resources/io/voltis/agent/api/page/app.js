@@ -80,6 +80,7 @@ function render(s) {
       : s.gate.state === "rolled-back" ? "rolled back from " + short(s.gate.quarantined) + " (quarantined): " + s.gate.reason
       : "held " + short(s.gate.revision) + ": " + s.gate.reason);
   $("gate").className = s.gate && s.gate.state !== "running" ? "bad" : "";
+  text("rollout", !s.rollout ? "no plan" : s.rollout.waiting ? s.rollout.waiting : s.rollout.message);
   text("head", short(s.source.headRevision));
   text("source", s.source.url + " " + s.source.branch + (s.source.path ? " /" + s.source.path : "")
       + (s.source.reachable ? "" : " — unreachable: " + (s.source.error || s.source.reason || "?")));
