@@ -36,6 +36,9 @@
 #   validate  bench/validate-large-repo.sh   validate 1,000 vs 10,000 devices                  ~1 min
 #   secrets   bench/secrets.sh   validate 1,000 devices using files encrypted to 1,000 age
 #                                recipients, with vs without the recipients check              ~1.5 min
+#   rollout   bench/rollout.sh   1,000 simulated devices, staged rollout canary / 10 % after
+#                                1 min / 100 % after 3 min, then a pause: moves vs the plan     ~10 min
+#                                (in --smoke: 40 devices, seconds-long waves)
 # The fleet against a real Git host (Apache + git-http-backend), clumped and hinted rounds
 # (Mosquitto), and larger fleets do not fit in the 30 minutes: `bench/fleet.sh` on its own
 # (AGENTS=1000 MODES="jittered clumped hinted" DURATION=400 HINT_SPREAD=120: ~22 min).
@@ -45,7 +48,7 @@ cd "$(dirname "$0")/.."
 smoke=
 [ "${1:-}" = --smoke ] && smoke=1
 FULL_PARTS="sync agent idle peers fleet trust gate notify"
-PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust gate notify" || echo "$FULL_PARTS")}
+PARTS=${PARTS:-$([ -n "$smoke" ] && echo "peers fleet idle trust gate notify rollout" || echo "$FULL_PARTS")}
 FLEET_AGENTS=${FLEET_AGENTS:-100 1000}
 FLEET_DURATION=${FLEET_DURATION:-100}
 
@@ -75,7 +78,8 @@ for part in $PARTS; do
     trust) cmd=(bench/trust.sh) ;;
     gate) cmd=(bench/gate.sh) ;;
     notify) cmd=(bench/notify.sh) ;;
-    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate notify api validate secrets)" >&2; exit 2 ;;
+    rollout) cmd=(bench/rollout.sh) ;;
+    *) echo "unknown part '$part' (sync agent idle peers fleet trust gate notify api validate secrets rollout)" >&2; exit 2 ;;
   esac
   export BENCH_PART=$part
   if [ -n "$smoke" ]; then

@@ -72,6 +72,12 @@ public record AgentStatus(String hostname, String workload, Phase phase, String 
                 jobs, lastError, updatedAt, signatures, gate, notifications, hints, rollout);
     }
 
+    /** This status with the head's rollout plan as this device reads it. */
+    public AgentStatus withRollout(Rollout rollout) {
+        return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,
+                jobs, lastError, updatedAt, signatures, gate, notifications, hints, rollout);
+    }
+
     /** This status with the check-now hint sources' {@code hints}. */
     public AgentStatus withHints(List<io.voltis.agent.hints.HintStatus> hints) {
         return new AgentStatus(hostname, workload, phase, desiredRevision, appliedRevision, pin, source, packages, services,

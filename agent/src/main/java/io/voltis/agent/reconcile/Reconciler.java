@@ -334,6 +334,7 @@ public final class Reconciler {
             return atHead;
         }
         if (p.trust().check(appliedSha, ready.sha(), ready.sha(), null) != null) {
+            rollout = null; // an untrusted plan is not shown as if it held the device
             return atHead;
         }
         String noted = rollout.state() + " " + rollout.head() + " " + rollout.eligibleAt() + " " + rollout.wave();

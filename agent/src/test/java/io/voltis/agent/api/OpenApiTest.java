@@ -113,6 +113,28 @@ class OpenApiTest {
         assertThat(checked).contains("/api/v1/status", "/api/v1/revisions/{sha}", "/metrics", "/");
     }
 
+    /** A device held by a rollout plan: the status's rollout object is as documented, and the summary says why. */
+    @Test
+    void statusOfADeviceWaitingForItsWave_answersAsDocumented() throws Exception {
+        java.util.Map<String, String> files = new java.util.HashMap<>(ApiServerTest.workload("later"));
+        files.replaceAll((path, text) -> path.endsWith("/workload.yaml")
+                ? text + "rollout: {waves: [{name: all, percent: 100, after: 2h}]}\n" : text);
+        String v3 = f.origin.commit("v3", files);
+        f.agent.store().clearPin();
+        f.converge();
+
+        HttpResponse<String> r = http.get("/api/v1/status");
+        JsonNode body = JsonMapper.builder().build().readTree(r.body());
+
+        assertThat(schema(response("/api/v1/status", 200).get("content").get("application/json").get("schema"))
+                .validate(body)).as(r.body()).isEmpty();
+        assertThat(body.get("rollout").get("state").asString()).isEqualTo("waiting");
+        assertThat(body.get("rollout").get("head").asString()).isEqualTo(v3);
+        assertThat(body.get("summary").asString()).contains("; waiting: wave all (100%, after 2h) of release "
+                + v3.substring(0, 12) + " eligible at ");
+        assertThat(body.get("desiredRevision").asString()).isEqualTo(body.get("appliedRevision").asString()).isNotEqualTo(v3);
+    }
+
     @Test
     void documentedErrors_matchRealOnes() throws Exception {
         record Case(String template, String url, int status) {

@@ -219,6 +219,33 @@ class AgentMetricsTest {
         assertThat(lines(metrics.scrape())).contains("voltis_pinned 1.0", "voltis_source_reachable 0.0");
     }
 
+    @Test
+    void rollout_waitingInfoAndEligibleTime_followTheStatus_andGoWithThePlan() {
+        assertThat(lines(metrics.scrape())).contains("voltis_rollout_waiting 0.0")
+                .noneMatch(l -> l.startsWith("voltis_rollout_info{") || l.startsWith("voltis_rollout_eligible_timestamp_seconds{"));
+
+        java.time.Instant eligible = T0.plusSeconds(7200);
+        AgentStatus.Rollout waiting = new AgentStatus.Rollout("gw", "waiting", SHA_B, SHA_B, "early", T0, eligible,
+                "waiting: wave early (10%, after 2h) of release bbb eligible at …", "waiting: …");
+        status.set(status(Phase.SYNCED, SHA_A, SHA_A).withHints(List.of()).withRollout(waiting));
+        String scrape = metrics.scrape();
+
+        assertThat(value(scrape, "voltis_rollout_waiting")).isEqualTo(1.0);
+        assertThat(value(scrape, "voltis_rollout_info{release=\"" + SHA_B + "\",state=\"waiting\",wave=\"early\",workload=\"gw\"}"))
+                .isEqualTo(1.0);
+        assertThat(value(scrape, "voltis_rollout_eligible_timestamp_seconds{wave=\"early\",workload=\"gw\"}"))
+                .isEqualTo((double) eligible.getEpochSecond());
+
+        status.set(status(Phase.SYNCED, SHA_B, SHA_B).withRollout(new AgentStatus.Rollout("gw", "current", SHA_B, SHA_B, "early",
+                T0, eligible, null, "runs release bbb already")));
+        scrape = metrics.scrape();
+        assertThat(value(scrape, "voltis_rollout_waiting")).isEqualTo(0.0);
+        assertThat(lines(scrape)).noneMatch(l -> l.startsWith("voltis_rollout_info{") && l.contains("state=\"waiting\""));
+
+        status.set(status(Phase.SYNCED, SHA_B, SHA_B));
+        assertThat(lines(metrics.scrape())).noneMatch(l -> l.startsWith("voltis_rollout_info{"));
+    }
+
     @ParameterizedTest(name = "{0}, healthy {1} -> up {2}")
     @CsvSource(nullValues = "-", value = {
         "RUNNING, -,     1.0",

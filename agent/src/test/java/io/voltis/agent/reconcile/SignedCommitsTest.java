@@ -122,6 +122,28 @@ class SignedCommitsTest {
         assertThat(conf()).isEqualTo("version=4\n");
     }
 
+    /**
+     * The rollout plan is only as trusted as its commit: unsigned commits that change the release
+     * and pause the plan are refused as unsigned (what status must say), not obeyed as a pause.
+     */
+    @Test
+    void anUnsignedPause_isRefusedAsUnsigned_notObeyedAsAPause() throws Exception {
+        workload();
+        String v1 = push(ops, "1");
+        start(Mode.ENFORCE, Scope.CHAIN);
+        assertThat(f.converge().appliedRevision()).isEqualTo(v1);
+
+        String v2 = push(null, "2");
+        String paused = repo.commit(null, "workloads/app/workload.yaml", "apiVersion: voltis/v1\n"
+                + "files:\n  - {source: files/app.conf, target: etc/app.conf}\nrollout: {pause: true}\n", "pause, unsigned");
+        AgentStatus s = f.converge();
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.desiredRevision()).isEqualTo(paused);
+        assertThat(s.lastError()).startsWith("Unsigned: commit " + v2.substring(0, 12));
+        assertThat(s.rollout()).as("an untrusted plan is not shown as holding the device").isNull();
+        assertThat(f.agent.store().events(50)).extracting(io.voltis.sync.store.Event::type).doesNotContain("RolloutWaiting");
+    }
+
     @Test
     void headScope_acceptsASignedHeadOverAnUnsignedParent() throws Exception {
         workload();

@@ -51,10 +51,11 @@ public enum EventType {
     JOB_FAILED("JobFailed", true, "JobFailed"),
     /** A job whose last run failed ran successfully. */
     JOB_RECOVERED("JobRecovered", false, null),
-    /** The head's rollout plan keeps this device where it is: its wave starts later, a pause, or no wave selects it. */
-    ROLLOUT_WAITING("RolloutWaiting", false, null),
     /** Notices a target could not take were dropped from the outbox, past its max-age or max-queue. */
-    NOTIFICATIONS_DROPPED("NotificationsDropped", true, "NotificationsDropped");
+    NOTIFICATIONS_DROPPED("NotificationsDropped", true, "NotificationsDropped"),
+    /** The head's rollout plan keeps this device where it is: its wave starts later, a pause, or no wave selects it. */
+    ROLLOUT_WAITING("RolloutWaiting", false, null);
+
 
     private final String word;
     private final boolean warning;
