@@ -126,5 +126,6 @@ class RolloutCommandTest {
                 "workloads/app/workload.yaml:5:20: rollout.waves[1].precent: unknown key (did you mean 'percent'?)",
                 "workloads/app/workload.yaml:5:7: rollout.waves[1]: a wave selects devices by labels, percent or both");
         assertThat(List.of(out.out().split("\n"))).last().asString().startsWith("2 problems in 1 device");
+        assertThat(out.out()).as("a plan with problems is not counted").doesNotContain("rollout of app");
     }
 }

@@ -82,15 +82,15 @@ public final class RepoValidator {
                 rollouts.values().stream().map(RolloutCount.Tally::count).toList());
     }
 
-    /** Counts a device file in its workload's rollout plan, if the workload has one (not {@code _default.yaml}). */
+    /** Counts a device file in its workload's rollout plan, if the workload has a valid one (not {@code _default.yaml}). */
     private static void tally(Map<String, RolloutCount.Tally> rollouts, Map<String, LoadedWorkload> loaded,
                               Bound<DeviceSpec> device, String fileName) {
         if (device == null || fileName.equals(DeviceResolver.DEFAULT + DeviceResolver.SUFFIX)) {
             return;
         }
         LoadedWorkload workload = loaded.get(device.value().workload());
-        if (workload == null || workload.spec() == null || workload.spec().rollout() == null) {
-            return;
+        if (workload == null || workload.spec() == null || workload.spec().rollout() == null || !workload.problems().isEmpty()) {
+            return; // a plan with problems is not counted: its waves are not what the file meant
         }
         rollouts.computeIfAbsent(workload.name(), n -> new RolloutCount.Tally(n, workload.folder() + "/" + WorkloadLoader.FILE_NAME,
                 workload.spec().rollout())).add(device.value());

@@ -170,6 +170,26 @@ class StatusPageBrowserTest {
         assertThat(driver.findElement(By.id("signatures")).getDomAttribute("class")).isEqualTo("bad");
     }
 
+    /** A device held by its rollout plan: the page says what it waits for and until when. */
+    @Test
+    void page_showsWhatTheRolloutPlanKeepsTheDeviceWaitingFor() throws Exception {
+        startAgent(ApiServerTest.workload("hello"));
+        assertThat(f.converge().phase()).isEqualTo(Phase.SYNCED);
+        Map<String, String> v2 = new java.util.HashMap<>(ApiServerTest.workload("later"));
+        v2.replaceAll((path, text) -> path.endsWith("/workload.yaml")
+                ? text + "rollout: {waves: [{name: all, percent: 100, after: 2h}]}\n" : text);
+        String sha = f.origin.commit("v2", v2);
+        f.agent.pollNow();
+        String waiting = f.agent.tickNow().rollout().waiting();
+        assertThat(waiting).startsWith("waiting: wave all (100%, after 2h) of release " + sha.substring(0, 12));
+        serve(null);
+
+        driver.get(base);
+
+        waitForText(By.id("rollout"), waiting);
+        assertThat(text("summary")).endsWith("; " + waiting);
+    }
+
     @Test
     void page_showsDevicePhaseRevisionsServicesAndEvents() throws Exception {
         startAgent(ApiServerTest.workload("hello"));
