@@ -360,8 +360,10 @@ else
 fi
 
 # --- the health gate on a real systemd: a revision whose service exits at once is rolled back ---
-sed -i 's|^gate: {window: 0s}$|gate: {window: 3s}|' "$REPO/workloads/hello-web/workload.yaml"
-git_in_repo commit -q -am "a 3 s health gate"
+# 15 s, not less: the restarted web service must answer its first health probe inside the window,
+# which a loaded 2-core CI machine once missed at 3 s
+sed -i 's|^gate: {window: 0s}$|gate: {window: 15s}|' "$REPO/workloads/hello-web/workload.yaml"
+git_in_repo commit -q -am "a 15 s health gate"
 gated=$(head_sha)
 gate_passed() {
     inside voltis-agent revisions -o json 2>/dev/null | jq -e --arg s "$1" '.[] | select(.sha == $s) | .gate.result == "passed"' >/dev/null
