@@ -5,10 +5,17 @@ import java.util.List;
 /**
  * A workload read from a tree and checked on its own: the spec (null when the file could not
  * be used at all), every {@code ${var}} it references, and its problems. References are checked
- * against a device's vars separately, since they depend on the device.
+ * against a device's vars separately, since they depend on the device. {@code rolloutFile} is
+ * where its rollout plan is read from: its own workload file, or the repo-wide
+ * {@code rollout.yaml} when it has none of its own (docs/rollout.md).
  */
 public record LoadedWorkload(String name, String folder, WorkloadSpec spec, List<VarRef> references,
-                             List<Problem> problems) {
+                             List<Problem> problems, String rolloutFile) {
+
+    /** A workload whose plan, if any, is in its own file. */
+    public LoadedWorkload(String name, String folder, WorkloadSpec spec, List<VarRef> references, List<Problem> problems) {
+        this(name, folder, spec, references, problems, folder + "/" + WorkloadLoader.FILE_NAME);
+    }
 
     public LoadedWorkload {
         references = List.copyOf(references);

@@ -92,7 +92,7 @@ public final class RepoValidator {
         if (workload == null || workload.spec() == null || workload.spec().rollout() == null || !workload.problems().isEmpty()) {
             return; // a plan with problems is not counted: its waves are not what the file meant
         }
-        rollouts.computeIfAbsent(workload.name(), n -> new RolloutCount.Tally(n, workload.folder() + "/" + WorkloadLoader.FILE_NAME,
+        rollouts.computeIfAbsent(workload.name(), n -> new RolloutCount.Tally(n, workload.rolloutFile(),
                 workload.spec().rollout())).add(device.value());
     }
 

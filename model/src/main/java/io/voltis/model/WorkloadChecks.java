@@ -51,64 +51,7 @@ final class WorkloadChecks {
         new ServiceChecks(this).run(spec.services(), spec.jobs());
         gate(spec.gate());
         if (spec.rollout() != null) {
-            rollout(spec.rollout());
-        }
-    }
-
-    /**
-     * A plan must say something (waves or a pause: an empty one would be stored and never
-     * enforced); names are unique; each wave selects by labels and/or a percent; later waves
-     * never start sooner, and a percent wave without labels must reach further than the one
-     * before, or it selects nobody.
-     */
-    private void rollout(RolloutSpec plan) {
-        if (plan.waves().isEmpty() && !plan.pause()) {
-            add("rollout", "a rollout needs waves (or pause: true); without them every device would move at once");
-            return;
-        }
-        if (plan.waves().size() > RolloutSpec.MAX_WAVES) {
-            add("rollout.waves", plan.waves().size() + " waves; at most " + RolloutSpec.MAX_WAVES);
-        }
-        Map<String, Integer> names = new HashMap<>();
-        Duration before = Duration.ZERO;
-        int reach = 0;
-        for (int i = 0; i < plan.waves().size(); i++) {
-            RolloutSpec.Wave w = plan.waves().get(i);
-            String at = "rollout.waves[" + i + "]";
-            if (!w.name().isEmpty()) {
-                String bad = Names.check(Names.OBJECT, w.name(), "wave name");
-                if (bad != null) {
-                    add(at + ".name", bad);
-                } else if (names.putIfAbsent(w.name(), i) != null) {
-                    add(at + ".name", "wave '" + w.name() + "' is already defined at rollout.waves[" + names.get(w.name()) + "]");
-                }
-            }
-            w.labels().keySet().forEach(name -> {
-                String bad = Names.check(Names.VARIABLE, name, "label name (letters, digits, '_', '.', '-')");
-                if (bad != null) {
-                    add(at + ".labels." + name, bad);
-                }
-            });
-            if (w.labels().isEmpty() && w.percent() == null && !given(at + ".percent") && !given(at + ".labels")) {
-                add(at, "a wave selects devices by labels, percent or both");
-            }
-            if (w.percent() != null) {
-                between(at + ".percent", w.percent(), 1, 100);
-                if (w.labels().isEmpty() && w.percent() >= 1 && w.percent() <= reach) {
-                    add(at + ".percent", w.percent() + "% selects no device: the waves before already take " + reach + "%");
-                }
-                if (w.labels().isEmpty()) {
-                    reach = Math.max(reach, w.percent());
-                }
-            }
-            if (w.after().compareTo(RolloutSpec.MAX_AFTER) > 0) {
-                add(at + ".after", Durations.format(w.after()) + " is longer than " + Durations.format(RolloutSpec.MAX_AFTER));
-            } else if (w.after().compareTo(before) < 0) {
-                add(at + ".after", Durations.format(w.after()) + " is sooner than the wave before (" + Durations.format(before)
-                        + "): waves are listed in the order they start");
-            } else {
-                before = w.after();
-            }
+            new RolloutChecks("rollout", bound, file, problems).run(spec.rollout());
         }
     }
 

@@ -30,6 +30,11 @@ public record WorkloadSpec(
         this(apiVersion, files, packages, services, jobs, gate, null);
     }
 
+    /** This workload with {@code rollout} as its plan (the repo-wide {@code rollout.yaml}, for a workload without its own). */
+    public WorkloadSpec withRollout(RolloutSpec rollout) {
+        return new WorkloadSpec(apiVersion, files, packages, services, jobs, gate, rollout);
+    }
+
     /** This workload without its {@code rollout:}: what a release is made of (docs/rollout.md). */
     public WorkloadSpec withoutRollout() {
         return new WorkloadSpec(apiVersion, files, packages, services, jobs, gate, null);

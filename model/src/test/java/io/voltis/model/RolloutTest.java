@@ -135,6 +135,34 @@ class RolloutTest {
                 .extracting(Problem::message).contains("'maybe' is not true or false");
     }
 
+    @Test
+    void aRepoWidePlan_isForWorkloadsWithoutTheirOwn_andIsCheckedWithItsFileAndLine() throws IOException {
+        Files.writeString(dir.resolve("rollout.yaml"), "waves:\n  - {name: all, percent: 100, after: 2h}\n");
+        Files.createDirectories(dir.resolve("workloads/own"));
+        Files.writeString(dir.resolve("workloads/own/workload.yaml"), "rollout: {waves: [{name: mine, percent: 100}]}\n");
+        assertThat(load("apiVersion: voltis/v1\n")).isEmpty();
+        WorkloadLoader loader = new WorkloadLoader(CronCheck.LENIENT);
+
+        LoadedWorkload follows = loader.load(new DirectoryTree(dir), "w");
+        LoadedWorkload own = loader.load(new DirectoryTree(dir), "own");
+
+        assertThat(follows.spec().rollout().waves()).extracting(RolloutSpec.Wave::name).containsExactly("all");
+        assertThat(follows.rolloutFile()).isEqualTo("rollout.yaml");
+        assertThat(own.spec().rollout().waves()).extracting(RolloutSpec.Wave::name).containsExactly("mine");
+        assertThat(own.rolloutFile()).isEqualTo("workloads/own/workload.yaml");
+        assertThat(follows.spec().withoutRollout()).isEqualTo(new WorkloadSpec(null, null, null, null, null));
+
+        Files.writeString(dir.resolve("rollout.yaml"), "waves:\n  - {name: all, percent: 0}\n");
+        assertThat(load("apiVersion: voltis/v1\n")).extracting(Problem::toString)
+                .containsExactly("rollout.yaml:2:26: waves[0].percent: 0 is not from 1 to 100");
+        Files.writeString(dir.resolve("rollout.yaml"), "pause: false\n");
+        assertThat(load("apiVersion: voltis/v1\n")).extracting(Problem::toString).singleElement().asString()
+                .startsWith("rollout.yaml:1:1: a rollout needs waves (or pause: true)");
+        Files.writeString(dir.resolve("rollout.yaml"), "- just a list\n");
+        assertThat(load("apiVersion: voltis/v1\n")).extracting(Problem::toString).singleElement().asString()
+                .startsWith("rollout.yaml:1:1: expected a mapping");
+    }
+
     private List<Problem> load(String yaml) throws IOException {
         Path folder = Files.createDirectories(dir.resolve("workloads/w"));
         Files.writeString(folder.resolve("workload.yaml"), yaml);

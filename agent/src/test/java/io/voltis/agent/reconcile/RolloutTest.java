@@ -111,6 +111,32 @@ class RolloutTest {
         assertThat(f.agent.store().events(20)).extracting(Event::type).containsOnlyOnce("RolloutWaiting");
     }
 
+    /** A repo-wide rollout.yaml is the plan of a workload without its own; pausing it is a commit of that file alone. */
+    @Test
+    void aRepoWidePlan_holdsTheDevice_andPausingItKeepsTheRelease() throws Exception {
+        String v1 = startOnV1(null);
+        Map<String, String> v2 = release("2", null, null);
+        v2.put("rollout.yaml", "waves:\n  - {name: all, percent: 100, after: 1h}\n");
+        String sha2 = f.origin.commit("v2", v2);
+
+        AgentStatus s = tick();
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.rollout().state()).isEqualTo("waiting");
+        assertThat(s.rollout().release()).isEqualTo(sha2);
+
+        f.origin.commit("pause the fleet", Map.of("rollout.yaml", "pause: true\nwaves:\n  - {name: all, percent: 100, after: 1h}\n"));
+        clock.advance(Duration.ofHours(2));
+        s = tick();
+        assertThat(s.appliedRevision()).isEqualTo(v1);
+        assertThat(s.rollout().state()).isEqualTo("paused");
+
+        f.origin.commit("broken plan", Map.of("rollout.yaml", "waves: [{name: all, percent: 0}]\n"));
+        s = tick();
+        assertThat(s.appliedRevision()).as("a plan it cannot read moves nothing").isEqualTo(v1);
+        assertThat(s.phase()).isEqualTo(Phase.FAILED);
+        assertThat(s.lastError()).contains("rollout.yaml:1:").contains("waves[0].percent: 0 is not from 1 to 100");
+    }
+
     @Test
     void aCanary_movesAtOnce() throws Exception {
         startOnV1("{ring: canary}");
