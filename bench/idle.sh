@@ -10,7 +10,8 @@
 #  - restart            the daemon on the state of a device that already ran (the usual start)
 #  - restart+AppCDS     the same with the class-data archive, made as the launcher makes it at
 #                       install (two `training` runs, the second recorded): a device as installed
-#  - no-quiet-flags       restart+AppCDS without the launcher's quiet-idle JVM flags     (not in SMOKE)
+#  - no-quiet-flags     restart+AppCDS without the launcher's quiet-idle JVM flags   (not in SMOKE)
+#  - default-jit        restart+AppCDS with the JIT's default compile thresholds     (not in SMOKE)
 #  - +signed-commits    restart+AppCDS with --verify enforce on ssh-signed commits   (not in SMOKE)
 #  - +notify            restart+AppCDS with a webhook notification target            (not in SMOKE)
 #  - (a copy of restart+AppCDS with native memory tracking says where the memory goes; not in the
@@ -19,7 +20,8 @@
 # (the first apply, or the applied revision found again), then, from 5 s after the first poll,
 # over IDLE_S seconds of idling,
 # sampled every second: RSS (plotted with gnuplot), RssAnon, PSS, threads, classes loaded, CPU
-# (utime+stime) as % of one core and seconds per hour, bytes written to storage per hour and per
+# (utime+stime) as % of one core and seconds per hour, wake-ups per minute (the context switches
+# of all its threads, from /proc/<pid>/task/*/status), bytes written to storage per hour and per
 # poll (polls counted by the daemon's own voltis_polls_total); for restart+AppCDS and the bare JVM
 # the CPU split by thread.
 #
@@ -47,11 +49,15 @@ if [ -z "${NO_TRIM:-}" ] && java -XX:TrimNativeHeapInterval=30000 -version > /de
   FLAGS="$FLAGS -XX:TrimNativeHeapInterval=30000"
 fi
 QUIET="-XX:+UnlockDiagnosticVMOptions -XX:AsyncDeflationInterval=10000 -XX:GuaranteedAsyncDeflationInterval=0 -XX:GuaranteedSafepointInterval=0"
-FLAGS_LOUD=$FLAGS
+# the idle path's code compiled after a tenth of the usual calls (decision 0041)
+COMPILE="-XX:CompileThresholdScaling=0.1"
+FLAGS_LOUD="$FLAGS $COMPILE"
 # shellcheck disable=SC2086
 if [ -z "${NO_QUIET:-}" ] && java $QUIET -version > /dev/null 2>&1; then
   FLAGS="$FLAGS $QUIET"
 fi
+FLAGS_JIT=$FLAGS
+FLAGS="$FLAGS $COMPILE"
 export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
 RESULTS=${RESULTS:-bench/results}
 
@@ -109,6 +115,8 @@ javac -d "$work/bare" "$work/bare/Bare.java"
 # shellcheck disable=SC2086 # split /proc/PID/stat into its fields
 ticks() { local s; s=$(cat "/proc/$1/stat"); s=${s##*) }; set -- $s; echo $(( ${12} + ${13} )); }
 written() { awk '/^write_bytes/ {print $2}' "/proc/$1/io"; }
+# every time one of its threads went to sleep or was put off a core: its wake-ups
+switches() { cat "/proc/$1"/task/*/status 2>/dev/null | awk '/ctxt_switches/ {s += $2} END {printf "%d\n", s}'; }
 polls() { curl -sf "$1/metrics" | awk '/^voltis_polls_total/ {s += $2} END {printf "%d\n", s}'; }
 # thread_ticks PID: one line per thread, "ticks name" (utime + stime; the name may hold spaces)
 thread_ticks() {
@@ -176,7 +184,7 @@ run() {
   sleep 5 # the JIT settles
   touch "$work/$variant.started" # the next variant starts now, while this one idles
   [ -z "$base" ] || p0=$(polls "$base")
-  c0=$(ticks "$pid"); w0=$(written "$pid"); thread_ticks "$pid" > "$work/$variant.threads0"
+  c0=$(ticks "$pid"); w0=$(written "$pid"); x0=$(switches "$pid"); thread_ticks "$pid" > "$work/$variant.threads0"
   touch "$work/$variant.mark"
   : > "$work/$variant.rss"
   for ((i = 1; i <= IDLE_S; i++)); do
@@ -185,7 +193,7 @@ run() {
     echo "$i $((rss / 1024))" >> "$work/$variant.rss"
     (( rss > max )) && max=$rss
   done
-  c1=$(ticks "$pid"); w1=$(written "$pid"); thread_ticks "$pid" > "$work/$variant.threads1"
+  c1=$(ticks "$pid"); w1=$(written "$pid"); x1=$(switches "$pid"); thread_ticks "$pid" > "$work/$variant.threads1"
   # the files the daemon changed while idle (state, root, its log), with their size
   find "$work/$variant" -type f -newer "$work/$variant.mark" -printf '%s %P\n' > "$work/$variant.changed" 2>/dev/null || true
   [ -z "$base" ] || p1=$(polls "$base")
@@ -215,12 +223,12 @@ run() {
     > "$work/$variant.vals"
   awk -v v="$variant" -v ready="$ready" -v synced="$synced" -v rss="$rss" -v max="$max" -v c=$((c1 - c0)) -v hz="$CLK_TCK" \
       -v s="$IDLE_S" -v w=$((w1 - w0)) -v p=$((p1 - p0)) -v anon="$anon" -v pss="$pss" -v th="$threads" -v cl="${classes:-0}" \
-      -v mode="$mode" 'BEGIN {
+      -v mode="$mode" -v x=$((x1 - x0)) 'BEGIN {
     cpu_s = c / hz; pct = 100 * cpu_s / s
     if (mode == "bare") { r = "—"; sy = "—"; pp = "—"; po = "—" } else { r = ready " ms"; sy = synced " ms"; po = p
       pp = (p > 0) ? sprintf("%.0f", w / p) : "no poll" }
-    printf "| %s | %s | %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %d | %d | %.3f%% | %.1f s | %s | %.0f | %s |\n", v, r, sy,
-      rss / 1024, max / 1024, anon / 1024, pss / 1024, th, cl, pct, cpu_s * 3600 / s, po, w * 3600 / s, pp }'
+    printf "| %s | %s | %s | %.1f MiB | %.1f MiB | %.1f MiB | %.1f MiB | %d | %d | %.3f%% | %.1f s | %.0f | %s | %.0f | %s |\n", v, r, sy,
+      rss / 1024, max / 1024, anon / 1024, pss / 1024, th, cl, pct, cpu_s * 3600 / s, x * 60 / s, po, w * 3600 / s, pp }'
 }
 
 # the class-data archive, as the launcher makes it (packaging/src/deb/bin/voltis-agent, make-archive):
@@ -246,9 +254,10 @@ if [ ${#CDS[@]} -gt 0 ]; then
   prev=restart+AppCDS
 fi
 if [ -z "${SMOKE:-}" ]; then
-  variants+=(no-quiet-flags +signed-commits +notify)
+  variants+=(no-quiet-flags default-jit +signed-commits +notify)
   AFTER=$prev FLAGS=$FLAGS_LOUD run no-quiet-flags restart "${CDS[@]}" > "$work/no-quiet-flags.row" &
-  prev=no-quiet-flags
+  AFTER=no-quiet-flags FLAGS=$FLAGS_JIT run default-jit restart "${CDS[@]}" > "$work/default-jit.row" &
+  prev=default-jit
   AFTER=$prev AGENT_ARGS="--verify enforce --allowed-signers $work/allowed_signers" \
     run +signed-commits restart "${CDS[@]}" > "$work/+signed-commits.row" &
   AFTER=+signed-commits VOLTIS_NOTIFY='[{"name": "ops", "webhook": "http://127.0.0.1:9/hooks/voltis"}]' \
@@ -269,8 +278,8 @@ report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
   echo
   echo "JVM environment: MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
   echo
-  echo "| variant | start to ready | start to Synced | RSS at end | RSS max | RssAnon | PSS | threads | classes loaded | CPU (one core) | CPU per hour | polls | bytes written per hour | bytes written per poll |"
-  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+  echo "| variant | start to ready | start to Synced | RSS at end | RSS max | RssAnon | PSS | threads | classes loaded | CPU (one core) | CPU per hour | wake-ups per minute | polls | bytes written per hour | bytes written per poll |"
+  echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
   echo "$rows"
   echo
   echo "targets: RSS 64 MiB; CPU under 0.1% of one core; start to ready 1.0 s with the archive; 0 bytes written per no-change poll"

@@ -32,7 +32,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Drives the agent's periodic work with Quartz (RAM job store, three threads): the poll, whose
+ * Drives the agent's periodic work with Quartz (RAM job store, up to three worker threads that
+ * sleep until handed a job: {@link QuietThreadPool}): the poll, whose
  * next run is decided after each run (interval with jitter, backoff on failure); the reconcile
  * tick at a fixed interval; and the applied workload's cron jobs, which go to the bounded job
  * runner. Jobs are built by the agent, not by Quartz: a {@link JobFactory} hands Quartz the
@@ -72,6 +73,7 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
         Properties props = new Properties();
         props.setProperty("org.quartz.scheduler.instanceName", "voltis");
         props.setProperty("org.quartz.scheduler.skipUpdateCheck", "true");
+        props.setProperty("org.quartz.threadPool.class", QuietThreadPool.class.getName());
         props.setProperty("org.quartz.threadPool.threadCount", "3");
         props.setProperty("org.quartz.threadPool.threadNamePrefix", "voltis-scheduler");
         props.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");

@@ -80,7 +80,7 @@ final class AppliesTable {
     }
 
     private List<ApplyRecord> select(String where, Long id, int limit) {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT id, sha, started_at, finished_at, result, error"
                     + " FROM applies " + where + " ORDER BY id DESC FETCH FIRST ? ROWS ONLY")) {
                 int index = 1;

@@ -42,7 +42,7 @@ final class EventsTable {
     }
 
     List<Event> newest(int limit) {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement(
                     "SELECT id, at, type, revision, message FROM events ORDER BY id DESC FETCH FIRST ? ROWS ONLY")) {
                 query.setInt(1, limit);
@@ -53,7 +53,7 @@ final class EventsTable {
 
     /** Oldest first: what a follower has not seen yet. */
     List<Event> after(long id, int limit) {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement(
                     "SELECT id, at, type, revision, message FROM events WHERE id > ? ORDER BY id FETCH FIRST ? ROWS ONLY")) {
                 query.setLong(1, id);

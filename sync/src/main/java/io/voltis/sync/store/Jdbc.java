@@ -36,6 +36,20 @@ final class Jdbc implements AutoCloseable {
     }
 
     <T> T call(Work<T> work) {
+        return run(work, true);
+    }
+
+    /**
+     * As {@link #call}, for work that only reads: the transaction ends, but no {@code CHECKPOINT}
+     * follows, since a read leaves nothing to write (and every write's own call wrote its
+     * commit). The reconcile tick reads the pin this way every few seconds; an idle device then
+     * asks the file store for nothing.
+     */
+    <T> T read(Work<T> work) {
+        return run(work, false);
+    }
+
+    private <T> T run(Work<T> work, boolean checkpoint) {
         lock.lock();
         try {
             if (closed) {
@@ -44,7 +58,9 @@ final class Jdbc implements AutoCloseable {
             try {
                 T result = work.run(connection);
                 connection.commit();
-                written(connection);
+                if (checkpoint) {
+                    written(connection);
+                }
                 return result;
             } catch (SQLException e) {
                 rollback(e);

@@ -108,7 +108,7 @@ final class RevisionsTable {
     }
 
     private List<RevisionRecord> select(String where, String argument, int limit) {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement(SELECT + where + NEWEST_FIRST)) {
                 int index = 1;
                 if (argument != null) {

@@ -15,7 +15,7 @@ final class SingleRowTables {
     }
 
     Optional<Pin> pin() {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT revision, set_at, allow_unverified FROM pin");
                  ResultSet rows = query.executeQuery()) {
                 return rows.next()
@@ -47,7 +47,7 @@ final class SingleRowTables {
     }
 
     Optional<Probation> probation() {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT sha, started_at, attempts, rollback FROM probation");
                  ResultSet rows = query.executeQuery()) {
                 return rows.next()
@@ -90,7 +90,7 @@ final class SingleRowTables {
     }
 
     SourceState sourceState() {
-        return db.call(c -> {
+        return db.read(c -> {
             try (PreparedStatement query = c.prepareStatement("SELECT last_poll_at, last_fetch_at, head_revision,"
                     + " reachable, reason, error, failing_since FROM source_state");
                  ResultSet rows = query.executeQuery()) {
