@@ -15,7 +15,7 @@ import org.quartz.spi.ThreadPool;
  * its workers alive and each one wakes every 500 ms to look for work: three workers are six
  * wake-ups a second on a device where nothing happens (measured: 360 of the idle JVM's ~600
  * wake-ups a minute). Here a worker waits on a queue until Quartz hands it a job and leaves
- * after {@link #KEEP_ALIVE} without one, so an idle agent's scheduler threads sleep between
+ * after a minute without one, so an idle agent's scheduler threads sleep between
  * its ticks and polls (docs/decisions/0041-quiet-idle.md).
  *
  * <p>The contract Quartz relies on is kept: at most {@code threadCount} jobs run at once,
@@ -88,18 +88,26 @@ public final class QuietThreadPool implements ThreadPool {
      */
     @Override
     public int blockForAvailableThreads() {
-        while (!shutdown) {
-            try {
-                if (free.tryAcquire(1, TimeUnit.SECONDS)) {
-                    free.release();
-                    return Math.max(1, free.availablePermits());
+        // an interrupt does not end the wait (as with Quartz's own pool: its caller would call
+        // again at once and spin); it is kept for the caller
+        boolean interrupted = false;
+        try {
+            while (!shutdown) {
+                try {
+                    if (free.tryAcquire(1, TimeUnit.SECONDS)) {
+                        free.release();
+                        return Math.max(1, free.availablePermits());
+                    }
+                } catch (InterruptedException e) {
+                    interrupted = true;
                 }
-            } catch (InterruptedException e) {
+            }
+            return free.availablePermits();
+        } finally {
+            if (interrupted) {
                 Thread.currentThread().interrupt();
-                return free.availablePermits();
             }
         }
-        return free.availablePermits();
     }
 
     @Override

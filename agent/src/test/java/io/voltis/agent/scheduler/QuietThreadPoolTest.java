@@ -76,17 +76,23 @@ class QuietThreadPoolTest {
             assertThat(pool.runInThread(() -> { })).as("a third job while two run").isFalse();
 
             AtomicBoolean unblocked = new AtomicBoolean();
+            AtomicBoolean keptInterrupt = new AtomicBoolean();
             Thread waiter = new Thread(() -> {
                 pool.blockForAvailableThreads();
+                keptInterrupt.set(Thread.currentThread().isInterrupted());
                 unblocked.set(true);
             });
             waiter.start();
             Thread.sleep(300);
             assertThat(unblocked).as("blocked while both workers are busy").isFalse();
+            waiter.interrupt();
+            Thread.sleep(300);
+            assertThat(unblocked).as("an interrupt does not end the wait").isFalse();
 
             release.countDown();
             waiter.join(5_000);
             assertThat(unblocked).isTrue();
+            assertThat(keptInterrupt).as("the interrupt is kept for the caller").isTrue();
             CountDownLatch ran = new CountDownLatch(1);
             assertThat(pool.runInThread(ran::countDown)).isTrue();
             assertThat(ran.await(5, TimeUnit.SECONDS)).isTrue();
