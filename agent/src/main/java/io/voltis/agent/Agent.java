@@ -309,12 +309,19 @@ public final class Agent implements AutoCloseable {
                 config.stopGrace(), Duration.ofSeconds(1), Duration.ofSeconds(60), 5L * 1024 * 1024, 3), env, marks), clock);
     }
 
-    /** One poll; when it fetched a new head, the reconcile tick runs at once rather than at its next turn. */
     private boolean pollLocked() {
+        return pollLocked(false);
+    }
+
+    /**
+     * One poll; when it fetched a new head, the reconcile tick runs at once rather than at its next
+     * turn. {@code hinted}: it answers a check-now hint, so it fetches without a ref check first.
+     */
+    private boolean pollLocked(boolean hinted) {
         lock.lock();
         try {
             long started = System.nanoTime();
-            io.voltis.sync.PollResult result = poller.poll();
+            io.voltis.sync.PollResult result = poller.poll(hinted);
             metrics.polled(result, Duration.ofNanos(System.nanoTime() - started));
             if (result instanceof io.voltis.sync.PollResult.Fetched && reconciler != null && !config.once()) {
                 reconciler.tick();

@@ -15,8 +15,10 @@ import io.voltis.sync.store.SourceState;
 import io.voltis.sync.store.StoreUnavailableException;
 
 /**
- * One poll of the Git source: a ref check, and a fetch only when the head moved. Every new
- * head is recorded as a revision. A poll that finds nothing new writes nothing to disk: the
+ * One poll of the Git source: a ref check, and a fetch only when the head moved. A poll that
+ * answers a check-now hint fetches straight away instead: the hint says the branch has probably
+ * moved, and the fetch's own ref advertisement is the check, so the separate one's requests are
+ * saved (decision 0042). Every new head is recorded as a revision. A poll that finds nothing new writes nothing to disk: the
  * last-poll time lives in memory and reaches the store only when something else changes, or
  * once per {@code persistEvery} (devices run on flash that wears).
  *
@@ -47,11 +49,24 @@ public final class Poller {
         return state;
     }
 
+    /** A scheduled poll: the ref check, then a fetch only when the head moved. */
     public PollResult poll() {
+        return poll(false);
+    }
+
+    /**
+     * One poll. {@code hinted}: it answers a check-now hint (an MQTT message, {@code voltis-agent
+     * sync}), so it fetches without the ref check first when the remote is a server: about 3
+     * requests instead of 5 when the branch moved, and the same 2 as a ref check when it did not
+     * (the fetch then asks for nothing and writes nothing). A fetch that fails falls back to the
+     * ref check, so the failure is classified and reported as a scheduled poll's would be.
+     */
+    public PollResult poll(boolean hinted) {
         Instant now = clock.instant();
         SourceState before = state;
         try {
-            String head = mirror.remoteHead();
+            GitMirror.Fetched early = hinted && !mirror.checksLocally() ? fetchOrNull() : null;
+            String head = early != null ? early.head() : mirror.remoteHead();
             if (before.reason() != null) {
                 store.addEvent(EventType.SOURCE_RECOVERED, head, "source recovered after " + before.reason()
                         + (failedPolls > 0 ? " (" + failedPolls + " failed poll" + (failedPolls > 1 ? "s" : "") + ")" : ""));
@@ -62,7 +77,7 @@ public final class Poller {
                 persist(!before.reachable(), now);
                 return new PollResult.Unchanged(head);
             }
-            GitMirror.Fetched fetched = mirror.fetchHead();
+            GitMirror.Fetched fetched = early != null ? early : mirror.fetchHead();
             String previous = before.headRevision();
             boolean forced = previous != null && mirror.has(previous) && !mirror.isAncestor(previous, fetched.head());
             CommitInfo info = mirror.commitInfo(fetched.head());
@@ -84,6 +99,15 @@ public final class Poller {
             // the head could not be recorded: the next poll fetches it again (nothing is lost)
             return failed(before, now, e.reason().equals(StoreUnavailableException.DISK_FULL) ? Reason.DISK_FULL
                     : Reason.STORE_UNAVAILABLE, e.getMessage());
+        }
+    }
+
+    /** The hinted poll's fetch; null when it failed (the ref check that follows says why). */
+    private GitMirror.Fetched fetchOrNull() {
+        try {
+            return mirror.fetchHead();
+        } catch (SourceException e) {
+            return null;
         }
     }
 

@@ -36,12 +36,16 @@ class PollerTest {
         f.close();
     }
 
-    /** Every file under the state directory with its size and modification time. */
     private Map<String, String> stateFiles() throws IOException {
+        return stateFiles(f.state);
+    }
+
+    /** Every file under {@code state} with its size and modification time. */
+    static Map<String, String> stateFiles(Path state) throws IOException {
         Map<String, String> files = new TreeMap<>();
-        try (Stream<Path> walk = Files.walk(f.state)) {
+        try (Stream<Path> walk = Files.walk(state)) {
             for (Path p : walk.filter(Files::isRegularFile).toList()) {
-                files.put(f.state.relativize(p).toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis());
+                files.put(state.relativize(p).toString(), Files.size(p) + "@" + Files.getLastModifiedTime(p).toMillis());
             }
         }
         return files;
@@ -58,13 +62,17 @@ class PollerTest {
         assertThat(f.store.events(10)).extracting(Event::type).containsExactly("RevisionSeen");
     }
 
-    /** The state files once the store has finished writing the last commit (H2 may flush just after it). */
     private Map<String, String> settledStateFiles() throws IOException, InterruptedException {
+        return settledStateFiles(f.state);
+    }
+
+    /** The state files once the store has finished writing the last commit (H2 may flush just after it). */
+    static Map<String, String> settledStateFiles(Path state) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + 5_000_000_000L;
-        Map<String, String> last = stateFiles();
+        Map<String, String> last = stateFiles(state);
         while (System.nanoTime() < deadline) {
             Thread.sleep(100);
-            Map<String, String> now = stateFiles();
+            Map<String, String> now = stateFiles(state);
             if (now.equals(last)) {
                 return now;
             }

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 import io.voltis.agent.jobs.JobRunner;
 import io.voltis.agent.reconcile.CronJobs;
@@ -62,11 +62,11 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
     private java.time.Instant hintedAt;
 
     /**
-     * @param poll          one poll; returns whether it succeeded
+     * @param poll          one poll, told whether it answers a check-now hint; returns whether it succeeded
      * @param nextPollDelay the delay after a poll, given whether it succeeded
      * @param tick          one reconcile tick
      */
-    public AgentScheduler(BooleanSupplier poll, Function<Boolean, Duration> nextPollDelay, Runnable tick,
+    public AgentScheduler(Predicate<Boolean> poll, Function<Boolean, Duration> nextPollDelay, Runnable tick,
                           JobRunner runner, Clock clock) throws SchedulerException {
         this.runner = runner;
         this.clock = clock;
@@ -196,24 +196,26 @@ public final class AgentScheduler implements CronJobs, AutoCloseable {
 
     @DisallowConcurrentExecution
     final class PollJob implements Job {
-        private final BooleanSupplier poll;
+        private final Predicate<Boolean> poll;
         private final Function<Boolean, Duration> next;
 
-        PollJob(BooleanSupplier poll, Function<Boolean, Duration> next) {
+        PollJob(Predicate<Boolean> poll, Function<Boolean, Duration> next) {
             this.poll = poll;
             this.next = next;
         }
 
         @Override
         public void execute(JobExecutionContext context) {
+            boolean hinted = false;
             synchronized (hintLock) {
                 if (hintedAt != null && !hintedAt.isAfter(clock.instant().plusMillis(50))) {
                     hintedAt = null; // this poll answers the hint
+                    hinted = true;
                 }
             }
             boolean ok = false;
             try {
-                ok = poll.getAsBoolean();
+                ok = poll.test(hinted);
             } catch (Throwable e) {
                 LOG.error("poll failed", e);
             } finally {

@@ -32,7 +32,11 @@ class SyncApiTest {
     Path tmp;
 
     AgentConfig config(TestRepo origin, String host, Path token) {
-        return new AgentConfig(origin.fileUrl(), "main", "", host, HOUR, Duration.ofSeconds(1), tmp.resolve("state"),
+        return config(origin.fileUrl(), host, token);
+    }
+
+    AgentConfig config(String url, String host, Path token) {
+        return new AgentConfig(url, "main", "", host, HOUR, Duration.ofSeconds(1), tmp.resolve("state"),
                 tmp.resolve("root"), AgentConfig.Runtime.PROCESS, "127.0.0.1:0", token, false, null, null, null, null, 2, 10,
                 Duration.ofSeconds(2));
     }
@@ -76,6 +80,34 @@ class SyncApiTest {
                 Thread.sleep(2000);
                 assertThat(coalesced).isGreaterThanOrEqualTo(98);
                 assertThat(polls(http) - before).isBetween(1L, 2L);
+            }
+        }
+    }
+
+    /**
+     * Over smart HTTP (protocol v2) a scheduled poll that finds a push makes 5 requests: a ref check
+     * (capabilities GET, ls-refs POST), then the fetch (the same two and the fetch POST). The
+     * hinted one fetches straight away: 3 (decision 0042).
+     */
+    @Test
+    void sync_overHttp_fetchesWithoutARefCheckFirst() throws Exception {
+        String host = SlotHosts.farFromItsSlot(HOUR, Duration.ofMinutes(10));
+        try (TestRepo origin = TestRepo.create(tmp.resolve("origin.git"));
+                io.voltis.sync.testing.GitHttpServer server = io.voltis.sync.testing.GitHttpServer.open(origin)) {
+            String v1 = origin.commit("v1", SlotHosts.oneFileDevice(host, "one"));
+            try (Agent agent = Agent.start(config(server.url(), host, null), Map.of("PATH", System.getenv("PATH")))) {
+                Http http = new Http(agent.apiPort());
+                assertThat(new HttpResponse(http.postJson("/api/v1/sync", "{}")).status).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(20)).until(() -> v1.equals(status(http).get("appliedRevision").asString()));
+
+                String v2 = origin.commit("v2", SlotHosts.oneFileDevice(host, "two"));
+                Thread.sleep(5200); // past the least gap between two hinted polls
+                int before = server.requestCount();
+                assertThat(new HttpResponse(http.postJson("/api/v1/sync", "{}")).status).isEqualTo(202);
+                await().atMost(Duration.ofSeconds(20)).until(() -> v2.equals(status(http).get("appliedRevision").asString()));
+
+                assertThat(Files.readString(tmp.resolve("root/etc/app.conf"))).isEqualTo("greeting=two\n");
+                assertThat(server.requestCount() - before).as("requests for the hinted poll").isEqualTo(3);
             }
         }
     }

@@ -41,7 +41,7 @@ class AgentSchedulerTest {
         store = RevisionStore.openOwner(tmp.resolve("state"), new MutableClock(Instant.parse("2026-11-22T10:00:00Z")));
         runner = new JobRunner(store, 1, Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(), tmp.resolve("state/jobs"),
                 io.voltis.agent.runtime.process.ProcessMarks.forStateDir(tmp.resolve("state")));
-        scheduler = new AgentScheduler(() -> {
+        scheduler = new AgentScheduler(hinted -> {
             int n = polls.incrementAndGet();
             if (n == 2) {
                 throw new IllegalStateException("a poll that blows up must not stop polling");

@@ -35,7 +35,7 @@ class QuietThreadPoolTest {
         try (RevisionStore store = RevisionStore.openOwner(tmp.resolve("state"), Clock.systemUTC());
              JobRunner runner = new JobRunner(store, 1, Map.of("PATH", System.getenv("PATH")), Clock.systemUTC(),
                      tmp.resolve("state/jobs"), io.voltis.agent.runtime.process.ProcessMarks.forStateDir(tmp.resolve("state")));
-             AgentScheduler scheduler = new AgentScheduler(() -> true, ok -> Duration.ofHours(1), ticks::incrementAndGet,
+             AgentScheduler scheduler = new AgentScheduler(hinted -> true, ok -> Duration.ofHours(1), ticks::incrementAndGet,
                      runner, Clock.systemUTC())) {
             // a tick now and then every 20 s; a poll in an hour: nothing runs in the window below
             scheduler.start(Duration.ofHours(1), Duration.ofSeconds(20));

@@ -121,6 +121,14 @@ public final class GitMirror implements AutoCloseable {
         return spec;
     }
 
+    /**
+     * Whether the head check reads the remote's files (a file:// or plain-path remote) rather than
+     * asking a server: then a check costs no request, and a fetch is never cheaper than one.
+     */
+    public boolean checksLocally() {
+        return remote.local;
+    }
+
     /** The branch head on the remote; BRANCH_NOT_FOUND when the remote has no such branch. */
     public String remoteHead() throws SourceException {
         reopenIfRemoved();
