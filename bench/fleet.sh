@@ -12,7 +12,9 @@
 #   lockstep  every agent at the same instants, each next poll an interval after the last (baseline)
 #   hinted    a poll every HINT_INTERVAL s, and check-now hints through a real Mosquitto (one Paho
 #             subscription per agent), each agent polling after its own delay within HINT_SPREAD s;
-#             the commit is pushed mid-round and the hint published as a server hook would
+#             the commit is pushed mid-round and the hint published as a server hook would; a
+#             hinted poll fetches at once, as the agent's (decision 0042)
+#   hinted-refcheck  the same, but a hinted poll checks the ref before fetching (the baseline)
 #   bench/fleet.sh                        (needs a JDK, Maven, Linux /proc, apache2, mosquitto; 1,000,
 #                                          5,000 and 10,000 agents at 60 s, jittered and clumped)
 #   AGENTS=1000 MODES="jittered clumped hinted" DURATION=300 bench/fleet.sh
@@ -85,6 +87,7 @@ report() {
   echo
   awk -f - "${runs[@]}" <<'AWK'
     $1 == "round" { n++; next }
+    $1 == "first_failure" { $1 = ""; firsts = firsts sprintf("\n- %s agents, %s: %s", v[n, "agents"], v[n, "mode"], substr($0, 2)); next }
     { k = $1; $1 = ""; v[n, k] = substr($0, 2) }
     END {
       print "Server: " v[1, "server"] "."
@@ -101,9 +104,9 @@ report() {
           v[i, "polls_failed"] "/" v[i, "polls_total"], v[i, "errors"],
           v[i, "warmup_s"], v[i, "warmup_peak_rps"], v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "commit_reached"],
           v[i, "start_lag_p99_ms"], v[i, "agents_cpu_pct"], v[i, "rss_mb_end"], v[i, "jvm_threads"], v[i, "requests_per_agent_hour"]
-        if (v[i, "mode"] == "hinted") hinted = hinted sprintf("\n- %s agents, poll every %s s with MQTT hints (spread %s s) through a real Mosquitto: the push was fetched by %s (%s %%), all by %s s, p95 %s s; hint published %s ms after the commit; %s hints received, %s subscribed (subscribing took %s s, JVM threads %s); %s requests/agent/hour.",
-          v[i, "agents"], v[i, "hint_interval_s"], v[i, "hint_spread_s"], v[i, "commit_within_limit"], v[i, "commit_within_limit_pct"],
-          v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "hint_published_after_ms"], v[i, "hints_received"], v[i, "mqtt_connected"],
+        if (v[i, "mode"] ~ /^hinted/) hinted = hinted sprintf("\n- %s agents, %s: poll every %s s with MQTT hints (spread %s s) through a real Mosquitto: the push was fetched by %s (%s %%), all by %s s, p95 %s s; the wave cost %s requests per agent; hint published %s ms after the commit; %s hints received, %s subscribed (subscribing took %s s, JVM threads %s); %s requests/agent/hour.",
+          v[i, "agents"], v[i, "mode"], v[i, "hint_interval_s"], v[i, "hint_spread_s"], v[i, "commit_within_limit"], v[i, "commit_within_limit_pct"],
+          v[i, "commit_max_s"], v[i, "commit_p95_s"], v[i, "wave_requests_per_agent"], v[i, "hint_published_after_ms"], v[i, "hints_received"], v[i, "mqtt_connected"],
           v[i, "mqtt_subscribe_s"], v[i, "jvm_threads_subscribed"], v[i, "requests_per_agent_hour"])
         if (v[i, "start_lag_p99_ms"] + 0 > 1000) late = late sprintf(" %s agents (%s): %.1f s;", v[i, "agents"], v[i, "mode"], v[i, "start_lag_p99_ms"] / 1000)
       }
@@ -111,6 +114,7 @@ report() {
       print "Start lag: how late a poll started against its schedule (the simulator's own delay; agents' CPU is the"
       print "simulating JVM's, in % of one core, beside the server on the same 2 cores)."
       if (hinted != "") { print ""; print "Hinted rounds:" hinted }
+      if (firsts != "") { print ""; print "First failure of each reason:" firsts }
       if (late != "") print "**The simulator fell behind** (start lag p99 over 1 s:" late " its polls came late, so those rows understate the load a real fleet of that size puts on the server)."
       print ""
       printf "Target: busiest second ≤ 2× the mean with jitter on. Setup (opening the agents' stores and mirrors):"

@@ -81,10 +81,13 @@ final class FleetAgent implements AutoCloseable {
         firstPollMillis = -1;
     }
 
-    /** One poll, as the agent's poll job runs it; notes when a new head was fetched. */
-    synchronized PollResult poll() {
+    /**
+     * One poll, as the agent's poll job runs it; notes when a new head was fetched. {@code hinted}:
+     * it answers a check-now hint, so it fetches without a ref check first, as the agent's does.
+     */
+    synchronized PollResult poll(boolean hinted) {
         hintPending.set(false);
-        PollResult result = poller.poll();
+        PollResult result = poller.poll(hinted);
         long now = System.currentTimeMillis();
         if (result instanceof PollResult.Fetched fetched) {
             fetchedHead = fetched.head();

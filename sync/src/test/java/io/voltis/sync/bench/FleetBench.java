@@ -34,7 +34,9 @@ import io.voltis.sync.PollResult;
  * <p>MODE is jittered (each agent starts at its slot and follows its own schedule), clumped (every
  * agent polls first in the same second, as after a server outage, then follows its own schedule:
  * how fast the fleet spreads again) or lockstep (the baseline: every agent polls at the same
- * instants, each next poll one interval after the last, backoff as the agent's); the same agents run one round per mode, in the order given
+ * instants, each next poll one interval after the last, backoff as the agent's), hinted (a long interval
+ * and MQTT hints; a hinted poll fetches at once, as the agent's) or hinted-refcheck (the same, but a
+ * hinted poll checks the ref first: the baseline); the same agents run one round per mode, in the order given
  * (the first round clones their mirrors), and each round's lines start with "round MODE".
  * Seconds are counted from the instant a round's polling starts. The warm-up (until every agent
  * has polled once in the round) and the commit wave (from the push until every agent has
@@ -52,6 +54,8 @@ public final class FleetBench {
     static final int HINT_INTERVAL_S = Integer.getInteger("fleet.hintInterval", 600);
     static final int HINT_SPREAD_S = Integer.getInteger("fleet.hintSpread", 30);
     private boolean hinted;
+    /** The hinted-refcheck round: hinted polls check the ref before fetching (the baseline of decision 0042). */
+    private boolean refcheckHints;
     private Process broker;
     private int brokerPort;
     private final List<org.eclipse.paho.client.mqttv3.MqttAsyncClient> clients = new ArrayList<>();
@@ -79,8 +83,8 @@ public final class FleetBench {
         Path work = Path.of(args[0]);
         List<String> modes = List.of(args[4].split(","));
         for (String mode : modes) {
-            if (!List.of("jittered", "clumped", "lockstep", "hinted").contains(mode)) {
-                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|clumped|lockstep|hinted");
+            if (!List.of("jittered", "clumped", "lockstep", "hinted", "hinted-refcheck").contains(mode)) {
+                throw new IllegalArgumentException("mode: '" + mode + "' is not one of jittered|clumped|lockstep|hinted|hinted-refcheck");
             }
         }
         int threads = args.length > 5 ? Integer.parseInt(args[5]) : 16;
@@ -132,7 +136,8 @@ public final class FleetBench {
      */
     private void round(FleetGitServer server, String mode) throws Exception {
         this.lockstep = mode.equals("lockstep");
-        this.hinted = mode.equals("hinted");
+        this.hinted = mode.startsWith("hinted");
+        this.refcheckHints = mode.equals("hinted-refcheck");
         if (hinted) {
             subscribeAll(); // before the round: a fleet's subscriptions are held all the time
         }
@@ -201,6 +206,9 @@ public final class FleetBench {
             report.within(sha, committedAt, agents, HINT_SPREAD_S * 1000L + 2000);
         }
         report.requestsPerHour(server.ticks(), stopAt);
+        if (sha != null && waveEnd > 0) {
+            report.waveRequests(server.ticks(), committedAt, waveEnd);
+        }
         if (hinted) {
             out("hints_received", hintsReceived.sum());
             out("mqtt_connected", connected.get() + "/" + agentCount);
@@ -254,7 +262,7 @@ public final class FleetBench {
         }
         boolean ok = false;
         try {
-            PollResult result = agent.poll();
+            PollResult result = agent.poll(!chain && !refcheckHints); // not chained: a hinted poll
             ok = result.ok();
             if (result instanceof PollResult.Failed failed) {
                 fail(failed.reason().word(), failed.message());
@@ -306,6 +314,7 @@ public final class FleetBench {
                 throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.out")));
             }
         }
+        hintsReceived.reset(); // counted per round
         long started = System.nanoTime();
         ExecutorService connecting = Executors.newFixedThreadPool(8);
         try {

@@ -130,6 +130,40 @@ final class FleetReport {
         out("requests_per_agent_hour", String.format("%.1f", n * 3_600_000.0 / (stopAt - t0) / agents));
     }
 
+    /**
+     * The requests the commit wave cost per agent: those from the push until every agent had
+     * fetched it, less what the round's polling made in as long before the push.
+     */
+    void waveRequests(List<FleetGitServer.Sample> ticks, long committedAt, long waveEnd) {
+        long atStart = -1;
+        long atCommit = -1;
+        long atEnd = -1;
+        long startMillis = -1;
+        long commitMillis = -1;
+        long endMillis = -1;
+        for (FleetGitServer.Sample t : ticks) {
+            if (t.millis() <= t0 || atStart < 0) {
+                atStart = t.requests();
+                startMillis = t.millis();
+            }
+            if (t.millis() <= committedAt) {
+                atCommit = t.requests();
+                commitMillis = t.millis();
+            }
+            if (atEnd < 0 && t.millis() >= waveEnd + 1000) {
+                atEnd = t.requests();
+                endMillis = t.millis();
+            }
+        }
+        if (atCommit < 0 || atEnd < 0 || commitMillis <= startMillis) {
+            return;
+        }
+        double background = (atCommit - atStart) / (double) (commitMillis - startMillis); // per millisecond
+        double wave = (atEnd - atCommit) - background * (endMillis - commitMillis);
+        out("wave_requests", Math.round(wave));
+        out("wave_requests_per_agent", String.format("%.2f", wave / agents));
+    }
+
     void failures(Map<String, LongAdder> failures, Map<String, String> examples, Iterable<Long> lags) {
         List<Long> all = new ArrayList<>();
         lags.forEach(all::add);
@@ -137,7 +171,10 @@ final class FleetReport {
         out("polls_total", lag.length);
         out("polls_failed", failures.values().stream().mapToLong(LongAdder::sum).sum());
         out("errors", FleetBench.byReason(failures));
-        examples.forEach((reason, message) -> System.err.println("fleet: first " + reason + ": " + message));
+        examples.forEach((reason, message) -> {
+            System.err.println("fleet: first " + reason + ": " + message);
+            out("first_failure", reason + ": " + message.replace('\n', ' ')); // in the report, which outlives the run's log
+        });
         if (lag.length > 0) {
             out("start_lag_p99_ms", lag[Math.min(lag.length - 1, (int) Math.ceil(lag.length * 0.99) - 1)]);
             out("start_lag_max_ms", lag[lag.length - 1]);
