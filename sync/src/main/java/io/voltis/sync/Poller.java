@@ -65,14 +65,18 @@ public final class Poller {
         Instant now = clock.instant();
         SourceState before = state;
         try {
-            GitMirror.Fetched early = hinted && !mirror.checksLocally() ? fetchOrNull() : null;
+            boolean fetchFirst = hinted && !mirror.checksLocally();
+            // whether the mirror held the last head before this poll: a fetch that brought it back
+            // (the mirror was removed) is a fetch, as on a scheduled poll, not "unchanged"
+            boolean held = fetchFirst && before.headRevision() != null && mirror.has(before.headRevision());
+            GitMirror.Fetched early = fetchFirst ? fetchOrNull() : null;
             String head = early != null ? early.head() : mirror.remoteHead();
             if (before.reason() != null) {
                 store.addEvent(EventType.SOURCE_RECOVERED, head, "source recovered after " + before.reason()
                         + (failedPolls > 0 ? " (" + failedPolls + " failed poll" + (failedPolls > 1 ? "s" : "") + ")" : ""));
             }
             failedPolls = 0;
-            if (head.equals(before.headRevision()) && mirror.has(head)) {
+            if (head.equals(before.headRevision()) && (early != null ? held : mirror.has(head))) {
                 state = new SourceState(now, before.lastFetchAt(), head, true, null, null, null);
                 persist(!before.reachable(), now);
                 return new PollResult.Unchanged(head);

@@ -116,6 +116,33 @@ class HintedPollTest {
     }
 
     @Test
+    void theMirrorRemoved_isFetchedAgain_andTheHintedPollSaysFetched_asAScheduledPollDoes() throws Exception {
+        String head = origin.head();
+        deleteTree(scheduled.state.resolve("mirror"));
+        deleteTree(hinted.state.resolve("mirror"));
+        hinted.clock.advance(Duration.ofMinutes(1));
+
+        PollResult plain = scheduled.poller.poll();
+        PollResult fast = hinted.poller.poll(true);
+
+        assertThat(plain).isInstanceOfSatisfying(PollResult.Fetched.class, r -> assertThat(r.head()).isEqualTo(head));
+        assertThat(fast).isInstanceOfSatisfying(PollResult.Fetched.class, r -> {
+            assertThat(r.head()).isEqualTo(head);
+            assertThat(r.forced()).isFalse();
+        });
+        assertThat(hinted.mirror.has(head)).isTrue();
+        assertThat(hinted.store.sourceState().lastFetchAt()).isEqualTo(hinted.clock.instant());
+    }
+
+    private static void deleteTree(Path dir) throws java.io.IOException {
+        try (var walk = java.nio.file.Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.delete(p);
+            }
+        }
+    }
+
+    @Test
     void theBranchDeleted_failsWithTheSameReasonAsAScheduledPoll() {
         origin.resetBranch("other", origin.head());
         origin.deleteBranch("main");

@@ -72,6 +72,24 @@ class AgentSchedulerTest {
         assertThat(pollResults.subList(0, 3)).containsExactly(true, false, true);
     }
 
+    /** The poll job tells the poll whether it answers a hint: a hinted poll fetches without a ref check. */
+    @Test
+    void aPollMovedByAHint_isToldItIsHinted_andTheScheduledOnesAreNot() throws Exception {
+        scheduler.close(); // Quartz hands out the running scheduler of the same name, so only one at a time
+        List<Boolean> hinted = new CopyOnWriteArrayList<>();
+        try (AgentScheduler own = new AgentScheduler(h -> hinted.add(h), ok -> Duration.ofHours(1), () -> { },
+                runner, Clock.systemUTC())) {
+            own.start(Duration.ofMillis(50), Duration.ofHours(1));
+            await().atMost(Duration.ofSeconds(20)).until(() -> hinted.size() == 1);
+
+            own.pollAt(Instant.now());
+            await().atMost(Duration.ofSeconds(20)).until(() -> hinted.size() == 2);
+            Thread.sleep(300); // no third poll: the next scheduled one is an hour away
+
+            assertThat(hinted).containsExactly(false, true);
+        }
+    }
+
     @Test
     void cronJob_runsThroughTheJobRunner_andIsRecorded_andReplacingRemovesIt() throws Exception {
         scheduler.start(Duration.ofHours(1), Duration.ofHours(1));

@@ -210,6 +210,9 @@ public final class GitMirror implements AutoCloseable {
         if (!ObjectId.isId(sha)) {
             return false;
         }
+        if (!Files.exists(repo.getDirectory().toPath().resolve("HEAD"))) {
+            return false; // a removed mirror holds nothing, whatever JGit still caches of it
+        }
         try (RevWalk walk = new RevWalk(repo)) {
             walk.parseCommit(ObjectId.fromString(sha));
             return true;
