@@ -20,8 +20,12 @@
 #   AGENTS=1000 MODES="jittered clumped hinted" DURATION=300 bench/fleet.sh
 #   SMOKE=1 bench/fleet.sh                (50 agents, 30 s rounds, 5 s interval, jittered and hinted)
 # JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count (each agent
-# holds a real H2 store and mirror: about 1.3 MB of heap; 10,000 agents get -Xmx20g, so the
-# machine needs about 22 GB free). Writes bench/results/fleet-<UTC date><REPORT_SUFFIX>.md.
+# holds a real H2 store and mirror: about 1.5 MB of live heap, 7.4 GB for 5,000 agents, which then
+# reach 14 GB of RSS; 10,000 agents would need about 30 GB). The JVM runs with
+# -Dhttp.keepAlive=false (JAVA_OPTS can override it): in one JVM the agents would share the JDK's
+# keep-alive cache, so one agent's poll would reuse another's connection, which no device does,
+# and a POST on a connection the server just closed fails ("Unexpected end of file from server").
+# Writes bench/results/fleet-<UTC date><REPORT_SUFFIX>.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [[ "${SMOKE:-0}" == 1 ]]; then
@@ -60,10 +64,10 @@ runs=()
 modes=${MODES// /,}
 for n in $AGENTS; do
   run="$work/run-$n"
-  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n * 2))m}"
+  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n * 3))m}"
   ulimit -n 65536 2>/dev/null || true # one MQTT connection per agent in the hinted round
   echo "fleet: $n agents, rounds $modes, ${DURATION}s each at ${INTERVAL}s ..." >&2
-  if ! java "${java_opts[@]}" -Dfleet.hintInterval="$HINT_INTERVAL" -Dfleet.hintSpread="$HINT_SPREAD" \
+  if ! java -Dhttp.keepAlive=false "${java_opts[@]}" -Dfleet.hintInterval="$HINT_INTERVAL" -Dfleet.hintSpread="$HINT_SPREAD" \
       ${FLEET_SERVER:+-Dfleet.server=$FLEET_SERVER} -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$modes" "$THREADS" \
       >"$run.txt" 2>"$run.log"; then
     echo "fleet: the run with $n agents failed; its log ends:" >&2
