@@ -18,9 +18,9 @@ import io.voltis.sync.store.StoreUnavailableException;
  * One poll of the Git source: a ref check, and a fetch only when the head moved. A poll that
  * answers a check-now hint fetches straight away instead: the hint says the branch has probably
  * moved, and the fetch's own ref advertisement is the check, so the separate one's requests are
- * saved (decision 0042). Every new head is recorded as a revision. A poll that finds nothing new writes nothing to disk: the
- * last-poll time lives in memory and reaches the store only when something else changes, or
- * once per {@code persistEvery} (devices run on flash that wears).
+ * saved (decision 0042). Every new head is recorded as a revision. A poll that finds nothing
+ * new writes nothing to disk: the last-poll time lives in memory and reaches the store only when
+ * something else changes, or once per {@code persistEvery} (devices run on flash that wears).
  *
  * <p>Not thread-safe: one poll at a time (the scheduler's poll job).
  */

@@ -118,8 +118,8 @@ class HintedPollTest {
     @Test
     void theMirrorRemoved_isFetchedAgain_andTheHintedPollSaysFetched_asAScheduledPollDoes() throws Exception {
         String head = origin.head();
-        deleteTree(scheduled.state.resolve("mirror"));
-        deleteTree(hinted.state.resolve("mirror"));
+        RevisionArchiveTest.deleteTree(scheduled.state.resolve("mirror"));
+        RevisionArchiveTest.deleteTree(hinted.state.resolve("mirror"));
         hinted.clock.advance(Duration.ofMinutes(1));
 
         PollResult plain = scheduled.poller.poll();
@@ -132,14 +132,6 @@ class HintedPollTest {
         });
         assertThat(hinted.mirror.has(head)).isTrue();
         assertThat(hinted.store.sourceState().lastFetchAt()).isEqualTo(hinted.clock.instant());
-    }
-
-    private static void deleteTree(Path dir) throws java.io.IOException {
-        try (var walk = java.nio.file.Files.walk(dir)) {
-            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                java.nio.file.Files.delete(p);
-            }
-        }
     }
 
     @Test
