@@ -19,9 +19,10 @@
 #                                          5,000 and 10,000 agents at 60 s, jittered and clumped)
 #   AGENTS=1000 MODES="jittered clumped hinted" DURATION=300 bench/fleet.sh
 #   SMOKE=1 bench/fleet.sh                (50 agents, 30 s rounds, 5 s interval, jittered and hinted)
-# JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count (each agent
-# holds a real H2 store and mirror: about 1.5 MB of live heap, 7.4 GB for 5,000 agents, which then
-# reach 14 GB of RSS; 10,000 agents would need about 30 GB). The JVM runs with
+# JAVA_OPTS goes to the fleet JVM; without it the heap is sized from the agent count, 1 MB an agent
+# (each holds a real H2 store and mirror: about 0.5 MB of live heap once the simulator lets go of
+# the 1 MB write buffer each H2 store keeps between writes; it also stops each store's server for
+# the CLI, one open file an agent: see StoreConcessions.java). The JVM runs with
 # -Dhttp.keepAlive=false (JAVA_OPTS can override it): in one JVM the agents would share the JDK's
 # keep-alive cache, so one agent's poll would reuse another's connection, which no device does,
 # and a POST on a connection the server just closed fails ("Unexpected end of file from server").
@@ -64,8 +65,15 @@ runs=()
 modes=${MODES// /,}
 for n in $AGENTS; do
   run="$work/run-$n"
-  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n * 3))m}"
-  ulimit -n 65536 2>/dev/null || true # one MQTT connection per agent in the hinted round
+  read -r -a java_opts <<<"${JAVA_OPTS:--Xmx$((512 + n))m}"
+  # each agent holds its store's file open, and one MQTT connection in the hinted round: raise the
+  # limit (root may raise the hard one, given CAP_SYS_RESOURCE), else say that it is short
+  ulimit -n 262144 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+  need=$((n + 1000))
+  [[ $modes == *hinted* ]] && need=$((2 * n + 1000))
+  if (($(ulimit -n) < need)); then
+    echo "fleet: warning: $(ulimit -n) open files allowed, $n agents may need $need" >&2
+  fi
   echo "fleet: $n agents, rounds $modes, ${DURATION}s each at ${INTERVAL}s ..." >&2
   if ! java -Dhttp.keepAlive=false "${java_opts[@]}" -Dfleet.hintInterval="$HINT_INTERVAL" -Dfleet.hintSpread="$HINT_SPREAD" \
       ${FLEET_SERVER:+-Dfleet.server=$FLEET_SERVER} -cp "$CP" io.voltis.sync.bench.FleetBench "$run" "$n" "$DURATION" "$INTERVAL" "$modes" "$THREADS" \

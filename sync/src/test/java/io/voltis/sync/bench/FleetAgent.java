@@ -16,7 +16,9 @@ import io.voltis.sync.store.RevisionStore;
 /**
  * One simulated device of the fleet benchmark: the agent's real store, mirror, poller and poll
  * schedule, built as {@code Agent.build()} builds them, in a state folder of its own. Only the
- * scheduling is the benchmark's (a shared executor instead of one Quartz scheduler per device).
+ * scheduling is the benchmark's (a shared executor instead of one Quartz scheduler per device),
+ * and the store gives up what {@link StoreConcessions} lists (its CLI server, and H2's pooled write
+ * buffers), which the Git server never sees.
  *
  * <p>Not thread-safe: one poll at a time, as in the agent.
  */
@@ -35,6 +37,8 @@ final class FleetAgent implements AutoCloseable {
 
     private FleetAgent(RevisionStore store, GitMirror mirror, PollSchedule schedule, PollSchedule hinted, String hostname) {
         this.store = store;
+        StoreConcessions.stopCliServer(store); // see StoreConcessions: the simulator's limits,
+        StoreConcessions.releaseWriteBuffers(store); // not what a device does
         this.mirror = mirror;
         this.poller = new Poller(mirror, store, Clock.systemUTC(), Duration.ofMinutes(10));
         this.schedule = schedule;
@@ -88,6 +92,7 @@ final class FleetAgent implements AutoCloseable {
     synchronized PollResult poll(boolean hinted) {
         hintPending.set(false);
         PollResult result = poller.poll(hinted);
+        StoreConcessions.releaseWriteBuffers(store); // see StoreConcessions
         long now = System.currentTimeMillis();
         if (result instanceof PollResult.Fetched fetched) {
             fetchedHead = fetched.head();
