@@ -17,8 +17,8 @@
 #  - (a copy of restart+AppCDS with native memory tracking says where the memory goes; not in the
 #    table: NMT costs memory itself)                                                  (not in SMOKE)
 # Per variant: start to ready (exec of java -> GET /readyz 200: the first tick ran) and to Synced
-# (the first apply, or the applied revision found again), then, from 5 s after the first poll,
-# over IDLE_S seconds of idling,
+# (the first apply, or the applied revision found again), then, from SETTLE_S (5) s after the first
+# poll, over IDLE_S seconds of idling,
 # sampled every second: RSS (plotted with gnuplot), RssAnon, PSS, threads, classes loaded, CPU
 # (utime+stime) as % of one core and seconds per hour, wake-ups per minute (the context switches
 # of all its threads, from /proc/<pid>/task/*/status), bytes written to storage per hour and per
@@ -28,6 +28,8 @@
 #   bench/idle.sh                 (needs a JDK, Maven, git, curl, ssh-keygen, gnuplot: installs what
 #                                  is missing; about IDLE_S + 2.5 minutes; IDLE_S=240 default)
 #   IDLE_S=600 bench/idle.sh      # the 10-minute RSS plot
+#   SETTLE_S=600 IDLE_S=600 bench/idle.sh  # a device idle for a while: its start and first
+#                                 # compilations (every variant's) left out of the window
 #   SMOKE=1 bench/idle.sh         # IDLE_S=15, four variants, for CI
 #
 # Targets (issue 18): RSS 64 MiB with the launcher and the default config, under 0.1% of one core
@@ -41,6 +43,9 @@ need_tools git:git curl:curl javac:openjdk-17-jdk-headless
 [ -n "${SMOKE:-}" ] || need_tools gnuplot:gnuplot-nox ssh-keygen:openssh-client # the plot; the signed repo
 JAR=${JAR:-cli/target/voltis-agent.jar}
 if [ -n "${SMOKE:-}" ]; then IDLE_S=${IDLE_S:-15}; else IDLE_S=${IDLE_S:-240}; fi
+# the window starts SETTLE_S seconds after the first poll (at least 5)
+SETTLE_S=${SETTLE_S:-5}
+((SETTLE_S >= 5)) || SETTLE_S=5
 INTERVAL=${INTERVAL:-30s}
 # the launcher's flags and environment (packaging/src/deb/bin/voltis-agent), trim and quiet idle
 # where this JVM has them (NO_TRIM=1, NO_QUIET=1 leave them out)
@@ -183,6 +188,7 @@ run() {
   fi
   sleep 5 # the JIT settles
   touch "$work/$variant.started" # the next variant starts now, while this one idles
+  sleep $((SETTLE_S - 5)) # a device idles for days: SETTLE_S leaves its start out of the window
   [ -z "$base" ] || p0=$(polls "$base")
   c0=$(ticks "$pid"); w0=$(written "$pid"); x0=$(switches "$pid"); thread_ticks "$pid" > "$work/$variant.threads0"
   touch "$work/$variant.mark"
@@ -273,7 +279,7 @@ date=$(date -u +%Y-%m-%dT%H%MZ)
 mkdir -p "$RESULTS"
 report="$RESULTS/idle-$date${SMOKE:+-smoke}.md"
 {
-  echo "idle daemon ($date, $(nproc) cores, --interval $INTERVAL, ${IDLE_S}s idle, $(java -version 2>&1 | head -1))"
+  echo "idle daemon ($date, $(nproc) cores, --interval $INTERVAL, ${IDLE_S}s idle from ${SETTLE_S}s after the first poll, $(java -version 2>&1 | head -1))"
   echo "JVM flags: $FLAGS"
   echo
   echo "JVM environment: MALLOC_ARENA_MAX=$MALLOC_ARENA_MAX"
