@@ -17,8 +17,8 @@ import io.voltis.sync.store.RevisionStore;
  *
  * <ul>
  * <li><b>The write buffers H2 keeps between writes.</b> H2's file store pools the buffers it
- * wrote chunks with (at least 1 MB each, up to four) for as long as the store is open: 1.1 MB of
- * the 1.5 MB of live heap each simulated agent held, about 15 GB at 10,000 agents. The next write
+ * wrote chunks with (at least 1 MB each, up to four) for as long as the store is open: about 1 MB
+ * of the 1.5 MB of live heap each simulated agent held, about 15 GB at 10,000 agents. The next write
  * allocates a new buffer, as the first write after opening does.
  * <li><b>The store's server for the CLI</b> (a loopback socket and a thread an agent keeps for
  * {@code voltis-agent status}; decision 0007). One process may hold 20,000 open files here (the
@@ -42,7 +42,11 @@ final class StoreConcessions {
     private StoreConcessions() {
     }
 
-    /** Stops serving {@code store} to CLI processes; once, after opening it. */
+    /**
+     * Stops serving {@code store} to CLI processes; once, after opening it. A store the daemon
+     * reopens (compaction, after 10 minutes and 64 MB of growth; recovery) serves again: no bench
+     * round grows a store that much.
+     */
     static void stopCliServer(RevisionStore store) {
         try {
             Object open = open(store);
@@ -74,6 +78,7 @@ final class StoreConcessions {
         }
     }
 
+    /** The store the daemon's store has open; read without its lock (bench only: a stale one is closed, and harmless). */
     private static Object open(RevisionStore store) throws IllegalAccessException {
         return OWNER_OPEN.getDeclaringClass().isInstance(store) ? OWNER_OPEN.get(store) : store;
     }
